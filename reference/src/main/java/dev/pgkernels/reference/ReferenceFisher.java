@@ -1,0 +1,7 @@
+package dev.pgkernels.reference;
+
+import dev.pgkernels.fisher.FisherKernels;
+
+/** Placeholder, replaced by the family's reference implementation. */
+final class ReferenceFisher implements FisherKernels {
+}
