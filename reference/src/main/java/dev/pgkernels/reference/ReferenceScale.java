@@ -25,6 +25,11 @@ public final class ReferenceScale extends AbstractScaleKernels {
      * {@code f(min(x, c), y)} in double precision, exactly the table of SPEC §1 (see
      * {@link ScaleFunction}); {@code c} is the optional log-ratio clip. NaN propagates through
      * every comparison (all of them are false for NaN, so the arithmetic branch is taken).
+     *
+     * @param f the scale function (kind, parameters, optional clip)
+     * @param x the log importance ratio {@code dO}
+     * @param y the prediction error {@code dR}
+     * @return {@code f(min(x, c), y)}, unrounded
      */
     public static double evaluate(ScaleFunction f, double x, double y) {
         x = Math.min(x, f.clipOrInfinity());

@@ -41,9 +41,14 @@ public abstract class AbstractScaleKernels implements ScaleKernels {
      * Computes {@code out[outOffset+i] = f(dO[dOOffset+i], dR[dROffset+i])}, {@code 0 <= i < n}.
      * Called only with validated arguments and {@code n >= 1}.
      *
-     * @param dO Not modified.
-     * @param dR Not modified.
-     * @param out Modified.
+     * @param f the scale function, not null
+     * @param n the number of samples, {@code >= 1}
+     * @param dO log ratios. Not modified.
+     * @param dOOffset first element of {@code dO}
+     * @param dR errors. Not modified.
+     * @param dROffset first element of {@code dR}
+     * @param out the scales. Modified.
+     * @param outOffset first element of {@code out}
      */
     protected abstract void scaleKernel(ScaleFunction f, int n, float[] dO, int dOOffset, float[] dR, int dROffset,
             float[] out, int outOffset);

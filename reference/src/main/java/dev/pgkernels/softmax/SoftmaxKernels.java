@@ -44,6 +44,8 @@ public interface SoftmaxKernels {
      * {@code out[i*A + j] = pi_ij = exp(q_ij - max_k q_ik) / Σ_k exp(q_ik - max_k q_ik)}; exactly
      * 0 for a masked logit.
      *
+     * @param b rows {@code B >= 0}
+     * @param a actions per row {@code A >= 1}
      * @param logits {@code q[B*A]}. Not modified.
      * @param out {@code [B*A]} probabilities. Modified.
      * @throws IllegalArgumentException as {@link #logSoftmax}
@@ -55,6 +57,8 @@ public interface SoftmaxKernels {
      * {@code out[i] = -Σ_j pi_ij log pi_ij}, where terms with {@code pi_ij = 0} are 0. The
      * uniform distribution over {@code A} actions has entropy {@code ln A}.
      *
+     * @param b rows {@code B >= 0}
+     * @param a actions per row {@code A >= 1}
      * @param logits {@code q[B*A]}. Not modified.
      * @param out {@code [B]} entropies in nats. Modified.
      * @throws IllegalArgumentException as {@link #logSoftmax}
@@ -84,6 +88,8 @@ public interface SoftmaxKernels {
      * accumulated in double; 0 when {@code B = 0}. A taken action whose new logit is
      * {@code -Inf} has ratio 0 (its term is {@code 0 * adv}).
      *
+     * @param b rows {@code B >= 0}
+     * @param a actions per row {@code A >= 1}
      * @param logitsNew {@code [B*A]} logits of the new policy. Not modified.
      * @param actions {@code [B]} taken actions, {@code 0 <= a_i < A}. Not modified.
      * @param logpOldAtAction {@code [B]} old log-probability of each taken action. Not modified.
@@ -96,7 +102,19 @@ public interface SoftmaxKernels {
 
     /**
      * The update direction {@code G[B*A]} of SPEC §2 without the per-sample outputs; see
-     * {@link #update(UpdateForm, ScaleFunction, int, int, float[], int[], float[], float[], float[], float[], float[], float[])}.
+     * {@link #update(UpdateForm, ScaleFunction, int, int, float[], int[], float[], float[], float[], float[], float[], float[])}
+     * with {@code dO = dR = s = null}.
+     *
+     * @param form the update form. Not null.
+     * @param f the scale function. Not null.
+     * @param b rows {@code B >= 0}; {@code B = 0} writes nothing
+     * @param a actions per row {@code A >= 1}
+     * @param logits {@code q[B*A]}. Not modified.
+     * @param actions {@code [B]} taken actions, {@code 0 <= a_i < A}. Not modified.
+     * @param logMu {@code [B]} behaviour log-probability of each taken action. Not modified.
+     * @param target {@code [B]} targets for {@code q_i[a_i]}. Not modified.
+     * @param g {@code [B*A]} the update direction. Modified.
+     * @throws IllegalArgumentException as the full method
      */
     void update(UpdateForm form, ScaleFunction f, int b, int a, float[] logits, int[] actions,
             float[] logMu, float[] target, float[] g);

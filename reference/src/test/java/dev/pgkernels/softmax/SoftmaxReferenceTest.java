@@ -464,7 +464,7 @@ class SoftmaxReferenceTest {
      */
     @Property(tries = 100)
     void linearPolicyGradientIdentity(@ForAll("rows") int b, @ForAll("widths") int a, @ForAll long seed) {
-        int d = 1 + (int) Math.floorMod(seed, 17);
+        int d = 1 + Math.floorMod(seed, 17);
         float[] g = EdgeValues.uniform(seed, b * a, -2f, 2f);
         float[] x = EdgeValues.uniform(seed + 1, b * d, -3f, 3f);
         float[] v = EdgeValues.uniform(seed + 2, a, -1f, 1f);
