@@ -15,6 +15,13 @@ package dev.pgkernels.scale;
  * ({@link ScaleFunction#withLogRatioClip(double)}) to avoid it. Callers who want non-finite
  * inputs rejected pass {@code requireFinite = true}.
  *
+ * <p>Overflow is judged on the result, not on {@code exp(x)} alone: the reference evaluates
+ * {@code f} in double and rounds once to fp32, so {@code SQ(89, 0.001) = exp(89) * 0.001 ≈ 4.49e35}
+ * is finite although {@code exp(89) ≈ 4.49e38} exceeds the fp32 range, while
+ * {@code SQ(100, 1) ≈ 2.7e43} is {@code +Inf}. A fast fp32 kernel must give the same class (finite
+ * or infinite) — e.g. by evaluating {@code exp(x)} in double or as {@code exp(x - k) * e^k} — since
+ * SPEC's tolerance rule compares special values exactly.
+ *
  * <p>Array rule: arrays must be at least as long as {@code offset + n}; elements outside the
  * range are neither read nor written. {@code out} may be the same array as {@code dO} or
  * {@code dR} <em>at the same offset</em> (the computation is elementwise); other overlaps are

@@ -154,6 +154,9 @@ class ScaleReferenceTest {
         assertEquals(Float.POSITIVE_INFINITY, f1(ScaleFunction.sq(), Double.POSITIVE_INFINITY, 2));
         // ratio +Inf with y < 0 is not clipped by PPO: +Inf * -1 = -Inf
         assertEquals(Float.NEGATIVE_INFINITY, f1(ScaleFunction.ppoClip(0.2), Double.POSITIVE_INFINITY, -1));
+        // overflow is judged on the result: exp(89) = 4.4896e38 > Float.MAX_VALUE, but
+        // exp(89) * 0.001 = 4.4896e35 is finite (the reference evaluates in double, rounds once)
+        close(Math.exp(89) * (double) 0.001f, f1(ScaleFunction.sq(), 89, 0.001f));
         // and IEEE's 0 * Inf = NaN is returned as such
         assertTrue(Float.isNaN(f1(ScaleFunction.sq(), Double.POSITIVE_INFINITY, 0)));
     }
