@@ -137,7 +137,8 @@ public final class ReferenceSoftmax extends AbstractSoftmaxKernels {
                     for (int j = 0; j < a; j++) {
                         double pi = Math.exp(logits[off + j] - m) / z;
                         double ea = j == act ? 1 : 0;
-                        g[off + j] = (float) (si * (ea - pi));
+                        // pi = 0 off the taken action (a masked logit): exactly 0, even for s = ±Inf or NaN
+                        g[off + j] = j != act && pi == 0 ? 0f : (float) (si * (ea - pi));
                     }
                 }
                 case U_P -> {
@@ -153,7 +154,8 @@ public final class ReferenceSoftmax extends AbstractSoftmaxKernels {
                         double pi = Math.exp(logits[off + j] - m) / z;
                         double ea = j == act ? 1 : 0;
                         double last = pi != 0 ? pi * (logits[off + j] - piDotQ) : 0;
-                        g[off + j] = (float) (si * (ea - pi) + last);
+                        // pi = 0 off the taken action (a masked logit): exactly 0, even for s = ±Inf or NaN
+                        g[off + j] = j != act && pi == 0 ? 0f : (float) (si * (ea - pi) + last);
                     }
                 }
             }

@@ -198,6 +198,27 @@ class SoftmaxReferenceTest {
     }
 
     @Test
+    void infiniteScaleNeverReachesAMaskedEntry() {
+        // q = (0, -Inf, ln 3), pi = (1/4, 0, 3/4), action 0, logMu = -1000, target = 200:
+        // dO = ln(1/4) + 1000 = 998.6, dR = 200, SQ: s = exp(998.6) * 200 = +Inf (even in double: exp > 709 overflows).
+        // U_Q: (s, 0, 0) = (+Inf, 0, 0); U_V: (s (1 - 1/4), 0 [masked: not Inf * 0 = NaN], s (0 - 3/4)) = (+Inf, 0, -Inf)
+        // U_P: the same, the finite last term does not change an infinity; the masked entry stays 0.
+        float[] q = {0f, NEG_INF, (float) LN3};
+        float[] g = new float[3];
+        float[] logMu = {-1000f}, target = {200f};
+        k.update(UpdateForm.U_Q, ScaleFunction.sq(), 1, 3, q, new int[] {0}, logMu, target, g);
+        assertEquals(Float.POSITIVE_INFINITY, g[0]);
+        assertEquals(0f, g[1], 0f);
+        assertEquals(0f, g[2], 0f);
+        for (UpdateForm form : new UpdateForm[] {UpdateForm.U_V, UpdateForm.U_P}) {
+            k.update(form, ScaleFunction.sq(), 1, 3, q, new int[] {0}, logMu, target, g);
+            assertEquals(Float.POSITIVE_INFINITY, g[0], form.name());
+            assertEquals(0f, g[1], 0f, form.name());
+            assertEquals(Float.NEGATIVE_INFINITY, g[2], form.name());
+        }
+    }
+
+    @Test
     void updateWithLogitsOfMagnitude1e4() {
         // q = (1e4, 1e4 + 1), pi = (1/(1+e), e/(1+e)) =: (p0, p1); action 0, logMu = log p0 -> dO ~ 0,
         // target = 1e4 + 0.5 -> dR = 0.5; MSE: s = 0.5.
