@@ -43,7 +43,7 @@ public final class EdgeValues {
 
     /** Tiny values, |v| < 1e-6, for {@code expm1} accuracy. */
     public static Arbitrary<Float> tiny() {
-        return Arbitraries.floats().between(-1e-6f, 1e-6f);
+        return Arbitraries.floats().between(-1e-6f, 1e-6f).ofScale(12);
     }
 
     /**
