@@ -55,6 +55,8 @@ public interface ScanKernels {
     /**
      * A new, empty workspace for this backend's scans. Not thread-safe: use one per thread; it
      * grows on demand and can be reused across calls of any shape.
+     *
+     * @return a new workspace, owned by the caller
      */
     default ScanWorkspace workspace() {
         return new ScanWorkspace();
@@ -94,7 +96,17 @@ public interface ScanKernels {
      * {@link #gae general form} — the same as {@code gae(..., null, returns, ws)}. Equivalently
      * {@code R_t = r_t + γ (1 - terminated_t) nextValue_t + γ λ (1 - done_t) (R_{t+1} - value_{t+1})}.
      *
-     * @param returns {@code R[T*E]}. Modified.
+     * @param T          time steps, {@code >= 0}
+     * @param E          environments, {@code >= 0}
+     * @param reward     {@code [T*E]}. Not modified.
+     * @param value      {@code [T*E]}. Not modified.
+     * @param nextValue  {@code [T*E]}. Not modified.
+     * @param terminated {@code [T*E]}. Not modified.
+     * @param done       {@code [T*E]}. Not modified.
+     * @param gamma      γ in [0, 1]
+     * @param lambda     λ in [0, 1]
+     * @param returns    {@code R[T*E]}. Modified.
+     * @param ws         scratch for fast strategies, or {@code null}
      * @throws IllegalArgumentException as {@link #gae}, with {@code returns} required
      * @see #gae
      */
@@ -114,11 +126,16 @@ public interface ScanKernels {
      * Row {@code T} of {@code value} is the bootstrap value of the observation after the last
      * step. Either output may be {@code null}; at least one must be given.
      *
+     * @param T          time steps, {@code >= 0}
+     * @param E          environments, {@code >= 0}
      * @param reward     {@code r[T*E]}. Not modified.
      * @param value      {@code [(T+1)*E]}: rows 0..T-1 are V(s_t), row T the bootstrap value. Not modified.
-     * @param dones      {@code [T*E]}. Not modified.
+     * @param dones      {@code [T*E]}, the episode ended at step t. Not modified.
+     * @param gamma      γ in [0, 1]
+     * @param lambda     λ in [0, 1]
      * @param advantages {@code A[T*E]} or {@code null}. Modified.
      * @param returns    {@code R[T*E]} or {@code null}. Modified.
+     * @param ws         scratch for fast strategies, or {@code null}
      * @throws IllegalArgumentException as {@link #gae}; {@code value} must hold {@code (T+1)*E}
      */
     void gaeCompact(int T, int E, float[] reward, float[] value, boolean[] dones, float gamma, float lambda,
@@ -129,10 +146,13 @@ public interface ScanKernels {
      * with λ = 1 and all values zero. A truncated episode is cut off there (no bootstrap: there
      * are no values); {@code terminated} is therefore not needed.
      *
+     * @param T      time steps, {@code >= 0}
+     * @param E      environments, {@code >= 0}
      * @param reward {@code r[T*E]}. Not modified.
      * @param done   {@code [T*E]}, episode ended at step t. Not modified.
      * @param gamma  γ in [0, 1]
      * @param out    {@code G[T*E]}. Modified.
+     * @param ws     scratch for fast strategies, or {@code null}
      * @throws IllegalArgumentException a negative size or overflow, a null or short array, γ
      *         outside [0, 1], or {@code out} the same array as {@code reward}
      */
@@ -150,6 +170,8 @@ public interface ScanKernels {
      * {@code min} is {@link Math#min} (NaN propagates). The same clipped {@code rho_t} weights
      * both {@code delta_t} and the policy-gradient advantage.
      *
+     * @param T          time steps, {@code >= 0}
+     * @param E          environments, {@code >= 0}
      * @param logRho     {@code log(pi/mu)} per step {@code [T*E]}. Not modified.
      * @param reward     {@code [T*E]}. Not modified.
      * @param value      {@code [T*E]}. Not modified.
@@ -162,6 +184,7 @@ public interface ScanKernels {
      * @param cBar       c̄ &gt; 0; {@code +Inf} means no clipping
      * @param vs         value targets {@code [T*E]}. Modified.
      * @param pgAdv      policy-gradient advantages {@code [T*E]}, or {@code null}. Modified.
+     * @param ws         scratch for fast strategies, or {@code null}
      * @throws IllegalArgumentException a negative size or overflow, a null input or {@code vs},
      *         a short array, γ or λ outside [0, 1], ρ̄ or c̄ not &gt; 0 (or NaN), or an output
      *         that is the same array as an input or the other output

@@ -33,7 +33,7 @@ public final class ScanWorkspace {
         return floats;
     }
 
-    /** The current capacity in floats. */
+    /** @return the current capacity in floats */
     public int capacity() {
         return floats.length;
     }

@@ -493,11 +493,12 @@ class ScanReferenceTest {
      * into {@code vs_{s+1} - v_{s+1}}. pgAdv then follows its definition from these {@code vs}.
      */
     @Property(tries = 150)
-    void vtraceMatchesForwardSums(@ForAll("steps") int T, @ForAll("envs") int E, @ForAll("unit") float gamma,
-            @ForAll("unit") float lambda, @ForAll("clip") float rhoBar, @ForAll("clip") float cBar,
+    void vtraceMatchesForwardSums(@ForAll("steps") int T, @ForAll("envs") int E, @ForAll("unit") float gammaF,
+            @ForAll("unit") float lambdaF, @ForAll("clip") float rhoBar, @ForAll("clip") float cBar,
             @ForAll("doneRate") double pDone, @ForAll long seed) {
         ScanRollouts ro = ScanRollouts.generate(seed, T, E, pDone, 0.5, 10f, PAD);
         int n = T * E;
+        double gamma = gammaF, lambda = lambdaF; // widen first: float*float products would round to fp32
         double[] rho = new double[n], c = new double[n], dPrime = new double[n], dAbs = new double[n];
         for (int t = 0; t < T; t++) {
             for (int e = 0; e < E; e++) {
@@ -543,8 +544,8 @@ class ScanReferenceTest {
             }
         }
         float[] vsOut = BadInput.sentinel(n + PAD), pgOut = BadInput.sentinel(n + PAD);
-        SCANS.vtrace(T, E, ro.logRho(), ro.reward(), ro.value(), ro.nextValue(), ro.terminated(), ro.done(), gamma,
-                lambda, rhoBar, cBar, vsOut, pgOut, null);
+        SCANS.vtrace(T, E, ro.logRho(), ro.reward(), ro.value(), ro.nextValue(), ro.terminated(), ro.done(), gammaF,
+                lambdaF, rhoBar, cBar, vsOut, pgOut, null);
         assertCloseFp32("vs", vs, vsOut, n, scale);
         assertCloseFp32("pgAdv", pg, pgOut, n, pgScale);
         assertPadUntouched(vsOut, n);

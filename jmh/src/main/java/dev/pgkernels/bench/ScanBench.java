@@ -1,0 +1,165 @@
+package dev.pgkernels.bench;
+
+import dev.pgkernels.Backends;
+import dev.pgkernels.scan.ScanKernels;
+import dev.pgkernels.scan.ScanWorkspace;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Family 3 (SPEC §3): GAE (general and compact forms) and V-trace over a time-major rollout
+ * {@code [T][E]}. {@code shape} is {@code "TxE"}: {@code T = 2048} with {@code E} = 1, 8, 64,
+ * 1024 (few to many environments), and {@code T = 10^6, E = 1} (one long horizon, where a fast
+ * backend needs a chunked scan across time). One {@code shape} param instead of separate T and E
+ * params avoids a cartesian product.
+ *
+ * <p>Inputs are built once per trial from {@link BenchConfig#SEED}: rewards and values uniform in
+ * [-1, 1], an episode end with probability 1/100 per step (half of them terminations), and
+ * {@code nextValue_t = value_{t+1}} inside an episode; {@code logRho} uniform in [-0.5, 0.5] so
+ * both clips are active sometimes. No input is mutated, so nothing is copied in the measured
+ * methods. 5 shapes x 3 methods x 5 s plus fork start-up: about 1.5 minutes.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 2, time = 1)
+@Measurement(iterations = 3, time = 1)
+@Fork(value = 1, jvmArgsAppend = BenchConfig.VECTOR_MODULE)
+public class ScanBench {
+
+    @Param({"reference"})
+    public String impl;
+
+    @Param({"2048x1", "2048x8", "2048x64", "2048x1024", "1000000x1"})
+    public String shape;
+
+    /** Discount and trace parameters of the benchmark (common PPO defaults: γ = 0.99, λ = 0.95). */
+    private static final float GAMMA = 0.99f, LAMBDA = 0.95f;
+    /** IMPALA's clips (Espeholt et al. 2018 use ρ̄ = c̄ = 1). */
+    private static final float RHO_BAR = 1f, C_BAR = 1f;
+    /** Probability that a step ends its episode, and that an end is a termination. */
+    private static final double P_DONE = 0.01, P_TERMINAL = 0.5;
+
+    private int T, E;
+    private ScanKernels scans;
+    private final ScanWorkspace ws = new ScanWorkspace();
+    private float[] reward, value, nextValue, compactValue, logRho;
+    private boolean[] terminated, done, dones;
+    private float[] out1, out2;
+
+    @Setup(Level.Trial)
+    public void setup() {
+        int[] te = parseShape(shape);
+        T = te[0];
+        E = te[1];
+        int n = T * E;
+        scans = BenchConfig.backend(impl).scans()
+                .orElseThrow(() -> new IllegalStateException("backend " + impl + " has no scans"));
+        Random r = new Random(BenchConfig.SEED);
+        reward = new float[n];
+        compactValue = new float[n + E];
+        value = new float[n];
+        nextValue = new float[n];
+        logRho = new float[n];
+        terminated = new boolean[n];
+        done = new boolean[n];
+        dones = new boolean[n];
+        for (int i = 0; i < n + E; i++) {
+            compactValue[i] = 2 * r.nextFloat() - 1;
+        }
+        for (int i = 0; i < n; i++) {
+            reward[i] = 2 * r.nextFloat() - 1;
+            value[i] = compactValue[i];
+            logRho[i] = r.nextFloat() - 0.5f;
+            done[i] = r.nextDouble() < P_DONE;
+            terminated[i] = done[i] && r.nextDouble() < P_TERMINAL;
+            dones[i] = done[i];
+            // inside an episode, and at the rollout's end, the next observation's value is value_{t+1};
+            // after a truncation it is the value of the pre-reset observation (here: fresh noise)
+            boolean truncatedInside = done[i] && !terminated[i] && i + E < n;
+            nextValue[i] = truncatedInside ? 2 * r.nextFloat() - 1 : compactValue[i + E];
+        }
+        out1 = new float[n];
+        out2 = new float[n];
+        if (!impl.equals("reference")) {
+            ScanKernels ref = Backends.reference().scans().orElseThrow();
+            float[] a = new float[n], b = new float[n];
+            ref.gae(T, E, reward, value, nextValue, terminated, done, GAMMA, LAMBDA, a, null, null);
+            scans.gae(T, E, reward, value, nextValue, terminated, done, GAMMA, LAMBDA, out1, null, ws);
+            BenchConfig.checkAgainstReference("gae " + shape, a, out1, n, 1e-4, 1e-5);
+            ref.vtrace(T, E, logRho, reward, value, nextValue, terminated, done, GAMMA, 1f, RHO_BAR, C_BAR, a, b,
+                    null);
+            scans.vtrace(T, E, logRho, reward, value, nextValue, terminated, done, GAMMA, 1f, RHO_BAR, C_BAR, out1,
+                    out2, ws);
+            BenchConfig.checkAgainstReference("vtrace vs " + shape, a, out1, n, 1e-4, 1e-5);
+            BenchConfig.checkAgainstReference("vtrace pgAdv " + shape, b, out2, n, 1e-4, 1e-5);
+        }
+    }
+
+    /** GAE, general form: advantages and returns. */
+    @Benchmark
+    public float[] gae() {
+        scans.gae(T, E, reward, value, nextValue, terminated, done, GAMMA, LAMBDA, out1, out2, ws);
+        return out1;
+    }
+
+    /** GAE, compact form ({@code value[(T+1)*E]}, one flag array): advantages and returns. */
+    @Benchmark
+    public float[] gaeCompact() {
+        scans.gaeCompact(T, E, reward, compactValue, dones, GAMMA, LAMBDA, out1, out2, ws);
+        return out1;
+    }
+
+    /** V-trace with λ = 1 and ρ̄ = c̄ = 1: vs and pgAdv. */
+    @Benchmark
+    public float[] vtrace() {
+        scans.vtrace(T, E, logRho, reward, value, nextValue, terminated, done, GAMMA, 1f, RHO_BAR, C_BAR, out1, out2,
+                ws);
+        return out1;
+    }
+
+    /** {@code "TxE"} to {@code {T, E}}; each side accepts {@link BenchConfig#size} forms. */
+    static int[] parseShape(String shape) {
+        String[] p = shape.toLowerCase().split("x");
+        if (p.length != 2) {
+            throw new IllegalArgumentException("shape must be TxE, got " + shape);
+        }
+        return new int[] {BenchConfig.size(p[0]), BenchConfig.size(p[1])};
+    }
+
+    /**
+     * Work per operation, per element {@code n = T*E} (inputs read once, outputs written once; 4
+     * bytes per float, 1 per flag; selects are not flops, {@code exp} and {@code min} count 1):
+     * <ul>
+     *   <li>{@code gae}: reads reward, value, nextValue, terminated, done (14 B), writes advantages
+     *       and returns (8 B); flops: {@code γ·nv, +r, −v, γλ·A, +, A+v} = 6.</li>
+     *   <li>{@code gaeCompact}: reads reward, dones and value (9 B, plus the extra value row
+     *       {@code 4E} B once), writes 8 B; 6 flops.</li>
+     *   <li>{@code vtrace}: reads logRho, reward, value, nextValue, two flags (18 B), writes vs
+     *       and pgAdv (8 B); flops: exp 1, two mins 2, λ·min 1, delta 4, carry 3, vs 2, pgAdv 4 = 17.</li>
+     * </ul>
+     */
+    public static Work work(String method, Map<String, String> params) {
+        int[] te = parseShape(params.get("shape"));
+        double n = (double) te[0] * te[1];
+        return switch (method) {
+            case "gae" -> new Work(n * (3 * 4 + 2 * 1 + 2 * 4), n * 6);
+            case "gaeCompact" -> new Work(n * (4 + 4 + 1 + 2 * 4) + 4.0 * te[1], n * 6);
+            case "vtrace" -> new Work(n * (4 * 4 + 2 * 1 + 2 * 4), n * 17);
+            default -> throw new IllegalArgumentException("unknown ScanBench method " + method);
+        };
+    }
+}
