@@ -1,0 +1,39 @@
+package dev.pgkernels.simd;
+
+import dev.pgkernels.Backend;
+import dev.pgkernels.scan.ScanKernels;
+import java.util.Optional;
+
+/**
+ * The {@code simd} backend: kernels written with the Vector API ({@code jdk.incubator.vector}),
+ * fp32, preferred species. Loaded by name through {@link dev.pgkernels.Backends}; constructing it
+ * touches the Vector API, so it fails to link (and {@code Backends} falls back) when the module is
+ * not in the boot layer. Families not yet written here are absent, not faked:
+ * {@code Backends.best()} takes them from {@code reference}.
+ */
+public final class SimdBackend implements Backend {
+    private final ScanKernels scans;
+
+    /** Loaded by name through {@link dev.pgkernels.Backends}. */
+    public SimdBackend() {
+        this.scans = new SimdScans();
+        if (SimdScans.lanes() < 1) {
+            throw new IllegalStateException("no usable vector species");
+        }
+    }
+
+    @Override
+    public String name() {
+        return "simd";
+    }
+
+    @Override
+    public Optional<ScanKernels> scans() {
+        return Optional.of(scans);
+    }
+
+    @Override
+    public String toString() {
+        return "Backend[simd, " + SimdScans.lanes() + " fp32 lanes]";
+    }
+}

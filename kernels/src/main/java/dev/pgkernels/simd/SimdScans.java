@@ -1,0 +1,337 @@
+package dev.pgkernels.simd;
+
+import dev.pgkernels.scan.AbstractScanKernels;
+import dev.pgkernels.scan.ScanWorkspace;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The {@code simd} scans (SPEC §3) in the Vector API, fp32, with the preferred species. Two
+ * strategies compute the same reverse recurrence {@code A_t = d_t + c_t A_{t+1}}:
+ *
+ * <ul>
+ *   <li>{@link Strategy#ACROSS_ENVS} — many environments: one pass from {@code t = T-1} down to 0;
+ *       at each row, a vector of environments, flags loaded as masks, and the carry
+ *       {@code A_{t+1}} of each environment kept in the workspace (one row, L1-resident). A row's
+ *       last partial vector is masked, never re-run in scalar code.</li>
+ *   <li>{@link Strategy#ALONG_TIME} — few environments, long horizons ({@code E} dividing the lane
+ *       count): a vector holds {@code L/E} consecutive time steps of all {@code E} environments.
+ *       The affine maps {@code x -> d_t + c_t x} of the lanes are composed associatively inside the
+ *       vector by a log-step (Hillis–Steele) scan over lane distances {@code E, 2E, 4E, …}, so each
+ *       lane holds the composition from its step to the vector's end; one FMA with the carry from
+ *       the following vector then finishes all lanes. The serial dependency is one FMA and one lane
+ *       broadcast per vector instead of one FMA per step. An episode boundary is a hard barrier: a
+ *       lane whose composed range contains a {@code done} flag never takes anything from beyond it
+ *       (the {@code (1 - done)} factor is a select, as SPEC requires, so NaN does not cross).</li>
+ * </ul>
+ * The public methods choose by shape ({@link SimdThresholds}); {@link #SimdScans(Strategy)}
+ * forces one, for tests and benchmarks. Results agree with the reference to fp32 rounding; the
+ * composition reassociates the products of {@code c}, which changes rounding, not the value.
+ *
+ * <p>Allocation-free apart from the one row of carries of {@link Strategy#ACROSS_ENVS}, which
+ * comes from the workspace (allocated per call only when the caller passes {@code null}).
+ */
+public final class SimdScans extends AbstractScanKernels {
+    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    static final int L = S.length();
+    private static final FloatVector ZERO = FloatVector.zero(S);
+    private static final FloatVector ONE = FloatVector.broadcast(S, 1f);
+
+    /** {@code MOD[E]}: lane i -> lane i mod E, for every E that divides L (others null). */
+    private static final VectorShuffle<Float>[] MOD = modShuffles();
+
+    /** How the reverse recurrence is vectorised. */
+    public enum Strategy {
+        /** Vectorise across environments, one time step at a time. */
+        ACROSS_ENVS,
+        /** Vectorise along time with a log-step affine scan inside each vector; needs E | lanes. */
+        ALONG_TIME
+    }
+
+    private final Strategy forced;
+
+    /** Chooses the strategy by shape. */
+    public SimdScans() {
+        this.forced = null;
+    }
+
+    /**
+     * Always uses {@code strategy} where it applies: {@link Strategy#ALONG_TIME} needs {@code E}
+     * to divide the lane count and falls back to {@link Strategy#ACROSS_ENVS} otherwise.
+     */
+    public SimdScans(Strategy strategy) {
+        this.forced = strategy;
+    }
+
+    /** The fp32 lane count of the species in use. */
+    public static int lanes() {
+        return L;
+    }
+
+    /** The strategy the public methods use for a {@code T × E} rollout. */
+    public Strategy strategyFor(int T, int E) {
+        boolean alongPossible = E >= 1 && E < L && L % E == 0;
+        if (forced != null) {
+            return forced == Strategy.ALONG_TIME && alongPossible ? Strategy.ALONG_TIME : Strategy.ACROSS_ENVS;
+        }
+        return alongPossible && E <= SimdThresholds.SCAN_ALONG_TIME_MAX_E && T >= SimdThresholds.SCAN_ALONG_TIME_MIN_T
+                ? Strategy.ALONG_TIME : Strategy.ACROSS_ENVS;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static VectorShuffle<Float>[] modShuffles() {
+        VectorShuffle<Float>[] m = new VectorShuffle[L + 1];
+        for (int e = 1; e <= L; e++) {
+            if (L % e == 0) {
+                final int ee = e;
+                m[e] = VectorShuffle.fromOp(S, i -> i % ee);
+            }
+        }
+        return m;
+    }
+
+    /** One row of carries: from the workspace, or (when the caller passed none) a new array. */
+    private static float[] carryRow(ScanWorkspace ws, int E) {
+        return ws == null ? new float[E] : ws.floats(E);
+    }
+
+    /** A mask of the {@code count <= L} flags at {@code a[off ..]}: whole vectors load directly, partial ones bit by bit. */
+    private static VectorMask<Float> flags(boolean[] a, int off, int count) {
+        if (count == L) {
+            return VectorMask.fromArray(S, a, off);
+        }
+        long bits = 0;
+        for (int j = 0; j < count; j++) {
+            if (a[off + j]) {
+                bits |= 1L << j;
+            }
+        }
+        return VectorMask.fromLong(S, bits);
+    }
+
+    // ------------------------------------------------------------------ GAE and friends
+
+    @Override
+    protected void gaeKernel(int T, int E, float[] reward, float[] value, float[] nextValue, boolean[] terminated,
+            boolean[] done, float gamma, float lambda, float[] advantages, float[] returns, ScanWorkspace ws) {
+        gae(T, E, reward, value, nextValue, 0, terminated, done, gamma, lambda, advantages, returns, ws);
+    }
+
+    @Override
+    protected void gaeCompactKernel(int T, int E, float[] reward, float[] value, boolean[] dones, float gamma,
+            float lambda, float[] advantages, float[] returns, ScanWorkspace ws) {
+        // nextValue_t = value_{t+1}: the value array read one row further on; terminated = done = dones.
+        gae(T, E, reward, value, value, E, dones, dones, gamma, lambda, advantages, returns, ws);
+    }
+
+    @Override
+    protected void rewardToGoKernel(int T, int E, float[] reward, boolean[] done, float gamma, float[] out,
+            ScanWorkspace ws) {
+        // GAE with lambda = 1 and zero values: delta_t = r_t, A_t = r_t + gamma (1 - done_t) A_{t+1}.
+        gae(T, E, reward, null, null, 0, done, done, gamma, 1f, out, null, ws);
+    }
+
+    /**
+     * GAE with {@code nextValue_t = nextValue[nvOff + i]}; {@code value == null} means all values
+     * are 0 (reward-to-go). Writes advantages and/or returns (either may be null).
+     */
+    private void gae(int T, int E, float[] reward, float[] value, float[] nextValue, int nvOff, boolean[] terminated,
+            boolean[] done, float gamma, float lambda, float[] adv, float[] ret, ScanWorkspace ws) {
+        if (strategyFor(T, E) == Strategy.ALONG_TIME) {
+            gaeAlongTime(T * E, E, reward, value, nextValue, nvOff, terminated, done, gamma, lambda, adv, ret);
+        } else {
+            gaeAcrossEnvs(T, E, reward, value, nextValue, nvOff, terminated, done, gamma, lambda, adv, ret,
+                    carryRow(ws, E));
+        }
+    }
+
+    private static void gaeAcrossEnvs(int T, int E, float[] reward, float[] value, float[] nextValue, int nvOff,
+            boolean[] terminated, boolean[] done, float gamma, float lambda, float[] adv, float[] ret, float[] carry) {
+        final float gl = gamma * lambda;
+        for (int e = 0; e < E; e++) {
+            carry[e] = 0f; // A_T = 0
+        }
+        for (int t = T - 1; t >= 0; t--) {
+            int row = t * E;
+            for (int e = 0; e < E; e += L) {
+                int count = Math.min(L, E - e);
+                VectorMask<Float> m = count == L ? S.maskAll(true) : S.indexInRange(0, count);
+                int i = row + e;
+                FloatVector r = FloatVector.fromArray(S, reward, i, m);
+                FloatVector v = value == null ? ZERO : FloatVector.fromArray(S, value, i, m);
+                FloatVector nv = value == null ? ZERO : FloatVector.fromArray(S, nextValue, nvOff + i, m);
+                VectorMask<Float> term = flags(terminated, i, count);
+                VectorMask<Float> dn = flags(done, i, count);
+                // delta = r + gamma * (terminated ? 0 : nv) - v   (a select: no 0 * Inf)
+                FloatVector delta = nv.mul(gamma).blend(ZERO, term).add(r).sub(v);
+                FloatVector next = FloatVector.fromArray(S, carry, e, m);
+                // A = delta + (done ? 0 : gamma*lambda*A_{t+1})
+                FloatVector a = delta.add(next.mul(gl).blend(ZERO, dn));
+                a.intoArray(carry, e, m);
+                if (adv != null) {
+                    a.intoArray(adv, i, m);
+                }
+                if (ret != null) {
+                    a.add(v).intoArray(ret, i, m);
+                }
+            }
+        }
+    }
+
+    /**
+     * The along-time scan over the flat {@code n = T*E} elements, E | L. Vectors are aligned at
+     * 0; the last (partial) one is processed first with identity lanes past the end.
+     */
+    private static void gaeAlongTime(int n, int E, float[] reward, float[] value, float[] nextValue, int nvOff,
+            boolean[] terminated, boolean[] done, float gamma, float lambda, float[] adv, float[] ret) {
+        final float gl = gamma * lambda;
+        final FloatVector glv = FloatVector.broadcast(S, gl);
+        final VectorShuffle<Float> mod = MOD[E];
+        FloatVector carry = ZERO; // A_{t+1} of the E environments, repeated across the lanes
+        int base = ((n - 1) / L) * L;
+        for (; base >= 0; base -= L) {
+            int count = Math.min(L, n - base);
+            VectorMask<Float> m = count == L ? S.maskAll(true) : S.indexInRange(0, count);
+            FloatVector r = FloatVector.fromArray(S, reward, base, m);
+            FloatVector v = value == null ? ZERO : FloatVector.fromArray(S, value, base, m);
+            FloatVector nv = value == null ? ZERO : FloatVector.fromArray(S, nextValue, nvOff + base, m);
+            VectorMask<Float> term = flags(terminated, base, count);
+            VectorMask<Float> dn = flags(done, base, count);
+            FloatVector delta = nv.mul(gamma).blend(ZERO, term).add(r).sub(v);
+            // lanes past the end are the identity map (c = 1, d = 0), so the carry passes through them
+            FloatVector c = glv.blend(ONE, m.not());
+            FloatVector a = composeAndApply(delta, c, dn, carry, E);
+            carry = a.rearrange(mod);
+            if (adv != null) {
+                a.intoArray(adv, base, m);
+            }
+            if (ret != null) {
+                a.add(v).intoArray(ret, base, m);
+            }
+        }
+    }
+
+    /**
+     * Lane i of the result is {@code d_i + c_i (d_{i+E} + c_{i+E} (… + c_j carry_j))}, the reverse
+     * recurrence over the lanes from i to the vector's end, then the carry; a lane whose range
+     * holds a barrier ({@code done}) stops there. Log-step: distances E, 2E, 4E, … < L.
+     */
+    private static FloatVector composeAndApply(FloatVector d, FloatVector c, VectorMask<Float> barrier,
+            FloatVector carry, int E) {
+        // a barrier lane keeps only its own d: c = 0 there, and nothing to its right is added
+        c = c.blend(ZERO, barrier);
+        FloatVector bv = ZERO.blend(ONE, barrier);   // the barrier as 0/1 lanes, so it can be shifted
+        for (int k = E; k < L; k <<= 1) {
+            FloatVector dk = d.slice(k, ZERO);       // lane i <- d_{i+k}; past the end: identity d = 0
+            FloatVector ck = c.slice(k, ONE);        // lane i <- c_{i+k}; past the end: identity c = 1
+            FloatVector bk = bv.slice(k, ZERO);
+            d = d.add(dk.mul(c)).blend(d, barrier);  // d_i + c_i d_{i+k}, unless a barrier is already in range
+            c = c.mul(ck).blend(ZERO, barrier);
+            bv = bv.max(bk);
+            barrier = bv.compare(VectorOperators.NE, 0f);
+        }
+        return d.add(carry.mul(c)).blend(d, barrier);
+    }
+
+    // ------------------------------------------------------------------ V-trace
+
+    @Override
+    protected void vtraceKernel(int T, int E, float[] logRho, float[] reward, float[] value, float[] nextValue,
+            boolean[] terminated, boolean[] done, float gamma, float lambda, float rhoBar, float cBar, float[] vs,
+            float[] pgAdv, ScanWorkspace ws) {
+        if (strategyFor(T, E) == Strategy.ALONG_TIME) {
+            vtraceAlongTime(T * E, E, logRho, reward, value, nextValue, terminated, done, gamma, lambda, rhoBar, cBar,
+                    vs, pgAdv);
+        } else {
+            vtraceAcrossEnvs(T, E, logRho, reward, value, nextValue, terminated, done, gamma, lambda, rhoBar, cBar, vs,
+                    pgAdv, carryRow(ws, E));
+        }
+    }
+
+    private static void vtraceAcrossEnvs(int T, int E, float[] logRho, float[] reward, float[] value,
+            float[] nextValue, boolean[] terminated, boolean[] done, float gamma, float lambda, float rhoBar,
+            float cBar, float[] vs, float[] pgAdv, float[] vsNextRow) {
+        for (int t = T - 1; t >= 0; t--) {
+            int row = t * E;
+            boolean last = t == T - 1;
+            for (int e = 0; e < E; e += L) {
+                int count = Math.min(L, E - e);
+                VectorMask<Float> m = count == L ? S.maskAll(true) : S.indexInRange(0, count);
+                int i = row + e;
+                FloatVector ratio = FloatVector.fromArray(S, logRho, i, m).lanewise(VectorOperators.EXP);
+                FloatVector rho = ratio.min(rhoBar);
+                FloatVector c = ratio.min(cBar).mul(lambda);
+                FloatVector r = FloatVector.fromArray(S, reward, i, m);
+                FloatVector v = FloatVector.fromArray(S, value, i, m);
+                FloatVector nv = FloatVector.fromArray(S, nextValue, i, m);
+                VectorMask<Float> term = flags(terminated, i, count);
+                VectorMask<Float> dn = flags(done, i, count);
+                FloatVector delta = rho.mul(nv.mul(gamma).blend(ZERO, term).add(r).sub(v));
+                FloatVector out;
+                FloatVector vsNext;
+                if (last) {
+                    out = v.add(delta);
+                    vsNext = nv;
+                } else {
+                    FloatVector vsNextStep = FloatVector.fromArray(S, vsNextRow, e, m);
+                    FloatVector carry = c.mul(gamma).mul(vsNextStep.sub(nv)).blend(ZERO, dn);
+                    out = v.add(delta).add(carry);
+                    vsNext = vsNextStep.blend(nv, dn);
+                }
+                out.intoArray(vs, i, m);
+                out.intoArray(vsNextRow, e, m);
+                if (pgAdv != null) {
+                    rho.mul(vsNext.mul(gamma).blend(ZERO, term).add(r).sub(v)).intoArray(pgAdv, i, m);
+                }
+            }
+        }
+    }
+
+    /**
+     * V-trace along time, in {@code u_t = vs_t - value_t}:
+     * {@code u_t = δ_t + g_t (u_{t+1} + value_{t+1} - nextValue_t)} with {@code g_t = γ c_t}
+     * (0 where done, and at t = T-1), i.e. the affine map with {@code d_t = δ_t + g_t (value_{t+1} -
+     * nextValue_t)} and coefficient {@code g_t}.
+     */
+    private static void vtraceAlongTime(int n, int E, float[] logRho, float[] reward, float[] value,
+            float[] nextValue, boolean[] terminated, boolean[] done, float gamma, float lambda, float rhoBar,
+            float cBar, float[] vs, float[] pgAdv) {
+        final VectorShuffle<Float> mod = MOD[E];
+        FloatVector carryU = ZERO;   // u_{t+1} per environment, repeated
+        FloatVector nextVs = ZERO;   // vs of the following vector (lanes 0..E-1 are what is needed)
+        int base = ((n - 1) / L) * L;
+        for (; base >= 0; base -= L) {
+            int count = Math.min(L, n - base);
+            VectorMask<Float> m = count == L ? S.maskAll(true) : S.indexInRange(0, count);
+            // lanes whose step has a following step (t + 1 < T): flat index + E < n
+            VectorMask<Float> hasNext = S.indexInRange(base + E, n);
+            FloatVector ratio = FloatVector.fromArray(S, logRho, base, m).lanewise(VectorOperators.EXP);
+            FloatVector rho = ratio.min(rhoBar);
+            FloatVector g = ratio.min(cBar).mul(lambda).mul(gamma);
+            FloatVector r = FloatVector.fromArray(S, reward, base, m);
+            FloatVector v = FloatVector.fromArray(S, value, base, m);
+            FloatVector nv = FloatVector.fromArray(S, nextValue, base, m);
+            FloatVector vNext = FloatVector.fromArray(S, value, base + E, hasNext);
+            VectorMask<Float> term = flags(terminated, base, count);
+            VectorMask<Float> dn = flags(done, base, count);
+            FloatVector delta = rho.mul(nv.mul(gamma).blend(ZERO, term).add(r).sub(v));
+            // the carry is cut where done, at the last step, and (identity) past the end
+            VectorMask<Float> barrier = dn.or(hasNext.not()).and(m);
+            FloatVector d = delta.add(g.mul(vNext.sub(nv)).blend(ZERO, barrier));
+            FloatVector coef = g.blend(ONE, m.not());
+            FloatVector u = composeAndApply(d, coef, barrier, carryU, E);
+            FloatVector vsv = u.add(v);
+            vsv.intoArray(vs, base, m);
+            if (pgAdv != null) {
+                // vs_{t+1}: E lanes on in this vector, or the first E lanes of the following one
+                FloatVector vsNextStep = vsv.slice(E, nextVs).blend(nv, barrier);
+                rho.mul(vsNextStep.mul(gamma).blend(ZERO, term).add(r).sub(v)).intoArray(pgAdv, base, m);
+            }
+            carryU = u.rearrange(mod);
+            nextVs = vsv;
+        }
+    }
+}
