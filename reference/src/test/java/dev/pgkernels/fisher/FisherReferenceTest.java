@@ -205,6 +205,22 @@ class FisherReferenceTest {
         }
     }
 
+    /**
+     * Logits of magnitude 1e4 (the row max is subtracted): b = (1e4, 0), W = 0 → pi = (1, exp(-1e4) = 0),
+     * M = diag(pi) - pi piᵀ = [[1 - 1, 0], [0, 0]] = 0, so F v = 0 and the product is exactly λ v, with no
+     * NaN from exp overflow. A NaN in v propagates to the output (documented, not checked).
+     */
+    @Test
+    void hugeLogitsAndNaNPropagation() {
+        LinearSoftmaxShape s = new LinearSoftmaxShape(2, 1, 2);
+        FisherWorkspace ws = k.workspace(s);
+        float[] out = new float[4];
+        k.linearSoftmaxFvp(s, f(0, 0, 1e4, 0), f(1, -3), f(1, 2, 3, 4), 0.5, 1, out, ws);
+        assertArrayEquals(f(0.5, 1, 1.5, 2), out, 0f);
+        k.linearSoftmaxFvp(s, f(0, 0, 1e4, 0), f(1, -3), f(1, Float.NaN, 3, 4), 0.5, 1, out, ws);
+        assertTrue(Float.isNaN(out[1]));
+    }
+
     /** A workspace serves a smaller batch with the same widths (and nothing else). */
     @Test
     void workspaceFitsSmallerBatch() {
