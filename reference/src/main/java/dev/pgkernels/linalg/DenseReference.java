@@ -83,13 +83,17 @@ public final class DenseReference {
      */
     public static void solveLower(int n, int m, double[] l, double[] b) {
         checkSolve(n, m, l, b);
+        // Row i of X from the rows above it: subtract l_ik · (row k of X), k ascending, then divide.
         for (int i = 0; i < n; i++) {
-            for (int c = 0; c < m; c++) {
-                double s = b[i * m + c];
-                for (int k = 0; k < i; k++) {
-                    s -= l[i * n + k] * b[k * m + c];
+            for (int k = 0; k < i; k++) {
+                double lik = l[i * n + k];
+                for (int c = 0; c < m; c++) {
+                    b[i * m + c] -= lik * b[k * m + c];
                 }
-                b[i * m + c] = s / l[i * n + i];
+            }
+            double lii = l[i * n + i];
+            for (int c = 0; c < m; c++) {
+                b[i * m + c] = b[i * m + c] / lii;
             }
         }
     }
@@ -104,13 +108,17 @@ public final class DenseReference {
      */
     public static void solveLowerTransposed(int n, int m, double[] l, double[] b) {
         checkSolve(n, m, l, b);
+        // Row i of X from the rows below it: subtract l_ki · (row k of X), k ascending, then divide.
         for (int i = n - 1; i >= 0; i--) {
-            for (int c = 0; c < m; c++) {
-                double s = b[i * m + c];
-                for (int k = i + 1; k < n; k++) {
-                    s -= l[k * n + i] * b[k * m + c];
+            for (int k = i + 1; k < n; k++) {
+                double lki = l[k * n + i];
+                for (int c = 0; c < m; c++) {
+                    b[i * m + c] -= lki * b[k * m + c];
                 }
-                b[i * m + c] = s / l[i * n + i];
+            }
+            double lii = l[i * n + i];
+            for (int c = 0; c < m; c++) {
+                b[i * m + c] = b[i * m + c] / lii;
             }
         }
     }
@@ -304,14 +312,26 @@ public final class DenseReference {
         Checks.length("y", y, Checks.product("k*c", k, c), "k*c = " + k + "*" + c);
         Checks.length("z", z, Checks.product("r*c", r, c), "r*c = " + r + "*" + c);
         for (int i = 0; i < r; i++) {
-            for (int j = 0; j < c; j++) {
-                z[i * c + j] = 0.0;
-            }
-            for (int l = 0; l < k; l++) {
-                double xil = transX ? x[l * r + i] : x[i * k + l];
+            if (transY) {
+                // z_ij = Σ_l op(X)_il Y_jl: a dot product along rows of Y.
                 for (int j = 0; j < c; j++) {
-                    double ylj = transY ? y[j * k + l] : y[l * c + j];
-                    z[i * c + j] += xil * ylj;
+                    double sum = 0.0;
+                    for (int l = 0; l < k; l++) {
+                        double xil = transX ? x[l * r + i] : x[i * k + l];
+                        sum += xil * y[j * k + l];
+                    }
+                    z[i * c + j] = sum;
+                }
+            } else {
+                // Row i of Z as Σ_l op(X)_il · (row l of Y), l ascending.
+                for (int j = 0; j < c; j++) {
+                    z[i * c + j] = 0.0;
+                }
+                for (int l = 0; l < k; l++) {
+                    double xil = transX ? x[l * r + i] : x[i * k + l];
+                    for (int j = 0; j < c; j++) {
+                        z[i * c + j] += xil * y[l * c + j];
+                    }
                 }
             }
         }
