@@ -74,6 +74,7 @@ public class KfacBench {
         int dim, rows;
         float[] a, g, grad, factorA, factorS, qA, lambdaA, qS, lambdaS;
 
+        /** Builds the inputs from {@link BenchConfig#SEED}; a non-reference backend is checked against the reference first. */
         @Setup(Level.Trial)
         public void setup() {
             kfac = BenchConfig.backend(impl).kfac().orElseThrow(
@@ -181,6 +182,10 @@ public class KfacBench {
         int dim;
         float[] factor;
 
+        /**
+         * Builds the factor from {@link BenchConfig#SEED}. A later backend should compare its
+         * eigenvalues with the reference's here (eigenvectors only up to sign).
+         */
         @Setup(Level.Trial)
         public void setup() {
             kfac = BenchConfig.backend(impl).kfac().orElseThrow(

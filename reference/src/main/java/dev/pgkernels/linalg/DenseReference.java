@@ -32,9 +32,9 @@ public final class DenseReference {
      * Cholesky factorisation {@code A = L Lᵀ} of a symmetric positive definite {@code n×n} matrix,
      * by columns (Cholesky–Crout):
      * <pre>
-     * d_j  = a_jj - Σ_{k<j} l_jk²          (the pivot; must be > 0)
+     * d_j  = a_jj - Σ_{k&lt;j} l_jk²          (the pivot; must be > 0)
      * l_jj = sqrt(d_j)
-     * l_ij = (a_ij - Σ_{k<j} l_ik l_jk) / l_jj     for i > j
+     * l_ij = (a_ij - Σ_{k&lt;j} l_ik l_jk) / l_jj     for i > j
      * </pre>
      *
      * @param n order, {@code >= 0}

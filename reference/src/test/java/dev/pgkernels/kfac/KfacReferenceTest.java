@@ -692,4 +692,51 @@ class KfacReferenceTest {
             assertEquals(expect, all[k], (batch + 2) * (nA + out + 2) * U * Math.abs(expect) + 1e-300);
         }
     }
+
+    /**
+     * The reference's fp32 overloads are defined as the double computation on the widened fp32
+     * inputs, rounded once at the end (class javadoc of ReferenceKfac): so each must equal the
+     * double overload's result rounded to fp32, bit for bit. This checks the fp32 wrappers pass
+     * every argument where it belongs (a swapped Q_A/Q_S or a missed bias column would differ).
+     */
+    @Property(tries = 100)
+    void fp32OverloadsAreTheDoubleComputationRoundedOnce(@ForAll("smallDims") int out, @ForAll("smallDims") int in,
+            @ForAll boolean bias, @ForAll("batches") int batch, @ForAll("lambdas") double lambda,
+            @ForAll("seeds") long seed) {
+        Data d = data(seed, out, in, bias, batch);
+        int nA = d.nA();
+        KfacWorkspace ws = K.workspace(Math.max(out, nA));
+        float[] af = new float[nA * nA], sf = new float[out * out];
+        K.updateFactor(batch, in, bias, d.a(), 0.0, ws, af);
+        K.updateFactor(batch, out, false, d.g(), 0.0, ws, sf);
+        float[] qA = new float[nA * nA], lA = new float[nA], qS = new float[out * out], lS = new float[out];
+        K.eigenBasis(nA, af, ws, qA, lA);
+        K.eigenBasis(out, sf, ws, qS, lS);
+
+        float[] scF = EdgeValues.uniform(seed + 3, out * nA, 0, 1);
+        double[] scD = widen(scF);
+        K.updateEkfacScaling(batch, out, in, bias, d.a(), d.g(), qA, qS, 0.5, ws, scF);
+        K.updateEkfacScaling(batch, out, in, bias, widen(d.a()), widen(d.g()), widen(qA), widen(qS), 0.5, ws, scD);
+        assertArrayEquals(round(scD), scF, "updateEkfacScaling");
+
+        float[] eF = new float[out * nA];
+        double[] eD = new double[out * nA];
+        K.preconditionEigen(out, in, bias, qA, lA, qS, lS, d.grad(), lambda, ws, eF);
+        K.preconditionEigen(out, in, bias, widen(qA), widen(lA), widen(qS), widen(lS), widen(d.grad()), lambda, ws, eD);
+        assertArrayEquals(round(eD), eF, "preconditionEigen");
+
+        K.preconditionEkfac(out, in, bias, qA, qS, scF, d.grad(), lambda, ws, eF);
+        K.preconditionEkfac(out, in, bias, widen(qA), widen(qS), widen(scF), widen(d.grad()), lambda, ws, eD);
+        assertArrayEquals(round(eD), eF, "preconditionEkfac");
+
+        K.precondition(out, in, bias, af, sf, d.grad(), lambda, ws, eF);
+        K.precondition(out, in, bias, widen(af), widen(sf), widen(d.grad()), lambda, ws, eD);
+        assertArrayEquals(round(eD), eF, "precondition");
+    }
+
+    private static float[] round(double[] d) {
+        float[] f = new float[d.length];
+        for (int i = 0; i < d.length; i++) f[i] = (float) d[i];
+        return f;
+    }
 }
