@@ -1,0 +1,244 @@
+package dev.pgkernels.bench;
+
+import dev.pgkernels.kfac.KfacKernels;
+import dev.pgkernels.kfac.KfacWorkspace;
+import dev.pgkernels.reference.ReferenceKfac;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * K-FAC (SPEC §6) on one square layer, {@code in = out = n} (no bias), batch {@code B = 4096}:
+ * <ul>
+ *   <li>{@code factorStatistics} — both factors {@code A ← εA + (1-ε)aᵀa/B}, {@code S ← εS + (1-ε)gᵀg/B};</li>
+ *   <li>{@code choleskyPrecondition} — π-damping, two Cholesky factorisations, four triangular
+ *       solves with {@code n} right-hand sides;</li>
+ *   <li>{@code eigenPrecondition} — the eigen variant with cached eigenbases (four {@code n×n} products);</li>
+ *   <li>{@code eigenBasis} — one symmetric eigendecomposition (its own shape parameter, see {@link EigenShape}).</li>
+ * </ul>
+ * Every operation is O(n³) or O(B n²) and takes from milliseconds to seconds in the reference, so
+ * the class uses {@link Mode#SingleShotTime} with 1 warm-up and 3 measured operations per
+ * configuration (no time-based iterations): 7 configurations (3 methods × n ∈ {256, 1024}, plus
+ * {@code eigenBasis} at 256), about 45 s for the reference on this machine (38 s measured with 2
+ * measured operations). The reference's eigendecomposition is capped at n = 256: see {@link EigenShape}.
+ */
+@BenchmarkMode(Mode.SingleShotTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Warmup(iterations = 1)
+@Measurement(iterations = 3)
+@Fork(value = 1, jvmArgsAppend = BenchConfig.VECTOR_MODULE)
+public class KfacBench {
+
+    /** Decay of the running averages in the benchmark (ACKTR's stats_decay, OpenAI baselines acktr.py). */
+    static final double EPSILON = 0.99;
+    /** Damping in the benchmark (ACKTR's KfacOptimizer epsilon, OpenAI baselines acktr.py). */
+    static final double LAMBDA = 0.01;
+    /**
+     * Jacobi sweeps assumed by the work model of {@code eigenBasis}: {@code log2(n) + 2}, an empirical
+     * fit — the reference needs 8, 9 and 10 sweeps on these factors at n = 64, 128 and 256 (cyclic
+     * Jacobi converges quadratically once the off-diagonal part is small, and the number of sweeps
+     * grows about like log n; Golub and Van Loan §8.5).
+     */
+    static double jacobiSweepsModel(double n) {
+        return n <= 1 ? 0 : Math.log(n) / Math.log(2) + 2;
+    }
+    /** Rows of the batch used to build the (SPD) factors the preconditioning benchmarks solve with. */
+    static final int FACTOR_ROWS = 512;
+
+    /** One square layer {@code in = out = n}, batch {@code B}: inputs built once per trial. */
+    @State(Scope.Benchmark)
+    public static class LayerShape {
+        @Param({"reference"})
+        public String impl;
+
+        @Param({"256", "1024"})
+        public String n;
+
+        @Param({"4096"})
+        public String batch;
+
+        KfacKernels kfac;
+        KfacWorkspace ws;
+        int dim, rows;
+        float[] a, g, grad, factorA, factorS, qA, lambdaA, qS, lambdaS;
+
+        /** Builds the inputs from {@link BenchConfig#SEED}; a non-reference backend is checked against the reference first. */
+        @Setup(Level.Trial)
+        public void setup() {
+            kfac = BenchConfig.backend(impl).kfac().orElseThrow(
+                    () -> new IllegalStateException("backend " + impl + " has no kfac family"));
+            dim = BenchConfig.size(n);
+            rows = BenchConfig.size(batch);
+            ws = kfac.workspace(dim);
+            Random r = new Random(BenchConfig.SEED);
+            a = new float[rows * dim];
+            g = new float[rows * dim];
+            for (int i = 0; i < a.length; i++) {
+                a[i] = (float) r.nextGaussian();
+                g[i] = (float) (0.01 * r.nextGaussian());
+            }
+            grad = new float[dim * dim];
+            for (int i = 0; i < grad.length; i++) {
+                grad[i] = (float) (0.01 * r.nextGaussian());
+            }
+            // Factors for the preconditioning benchmarks, from the first FACTOR_ROWS samples (the cost of
+            // a Cholesky or a product does not depend on the values; a full-batch SYRK here would cost
+            // as much as the factorStatistics benchmark in every fork). With λ > 0 they are PD after damping.
+            KfacKernels ref = new ReferenceKfac();
+            KfacWorkspace refWs = ref.workspace(dim);
+            factorA = new float[dim * dim];
+            factorS = new float[dim * dim];
+            ref.updateFactor(Math.min(FACTOR_ROWS, rows), dim, false, a, 0.0, refWs, factorA);
+            ref.updateFactor(Math.min(FACTOR_ROWS, rows), dim, false, g, 0.0, refWs, factorS);
+            // Cached "eigenbases": a Householder reflection I - 2vvᵀ/vᵀv per factor — orthogonal, so the
+            // eigen variant does the same arithmetic as with true bases, without an O(n³) Jacobi in
+            // setup (tens of seconds for the reference at n = 1024); eigenvalues: the factors' diagonals.
+            qA = householder(r, dim);
+            qS = householder(r, dim);
+            lambdaA = new float[dim];
+            lambdaS = new float[dim];
+            for (int i = 0; i < dim; i++) {
+                lambdaA[i] = factorA[i * dim + i];
+                lambdaS[i] = factorS[i * dim + i];
+            }
+            if (!impl.equals("reference")) {
+                float[] want = new float[dim * dim], got = new float[dim * dim];
+                ref.precondition(dim, dim, false, factorA, factorS, grad, LAMBDA, refWs, want);
+                kfac.precondition(dim, dim, false, factorA, factorS, grad, LAMBDA, ws, got);
+                BenchConfig.checkAgainstReference("choleskyPrecondition", want, got, dim * dim, 1e-4, 1e-5);
+            }
+        }
+    }
+
+    static float[] householder(Random r, int n) {
+        double[] v = new double[n];
+        double vv = 0;
+        for (int i = 0; i < n; i++) {
+            v[i] = r.nextGaussian();
+            vv += v[i] * v[i];
+        }
+        float[] q = new float[n * n];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < n; j++) {
+                q[i * n + j] = (float) ((i == j ? 1.0 : 0.0) - 2.0 * v[i] * v[j] / vv);
+            }
+        }
+        return q;
+    }
+
+    /** Both factors' running averages; the factors are in/out, so fresh copies are updated. */
+    @Benchmark
+    public float[][] factorStatistics(LayerShape s) {
+        float[] fa = s.factorA.clone(), fs = s.factorS.clone();
+        s.kfac.updateFactor(s.rows, s.dim, false, s.a, EPSILON, s.ws, fa);
+        s.kfac.updateFactor(s.rows, s.dim, false, s.g, EPSILON, s.ws, fs);
+        return new float[][] {fa, fs};
+    }
+
+    /** ΔW = S_d⁻¹ ∇W A_d⁻¹ with π-damping, by Cholesky (factor + solve). */
+    @Benchmark
+    public float[] choleskyPrecondition(LayerShape s) {
+        float[] delta = new float[s.dim * s.dim];
+        s.kfac.precondition(s.dim, s.dim, false, s.factorA, s.factorS, s.grad, LAMBDA, s.ws, delta);
+        return delta;
+    }
+
+    /** ΔW = Q_S [(Q_Sᵀ ∇W Q_A) ⊘ (λ_S λ_Aᵀ + λ)] Q_Aᵀ with cached bases. */
+    @Benchmark
+    public float[] eigenPrecondition(LayerShape s) {
+        float[] delta = new float[s.dim * s.dim];
+        s.kfac.preconditionEigen(s.dim, s.dim, false, s.qA, s.lambdaA, s.qS, s.lambdaS, s.grad, LAMBDA, s.ws, delta);
+        return delta;
+    }
+
+    /**
+     * The eigendecomposition's own shape. CAPPED for the reference: cyclic Jacobi at n = 1024 takes
+     * about 12 sweeps × 9n³ ≈ 1.2·10¹¹ flops, minutes per operation in scalar Java (n = 512 measured 34-39 s per
+     * op on this shared machine), so only n = 256 runs by default; fast backends add
+     * 1024 with {@code -p eigenN=256,1024}.
+     */
+    @State(Scope.Benchmark)
+    public static class EigenShape {
+        @Param({"reference"})
+        public String impl;
+
+        @Param({"256"})
+        public String eigenN;
+
+        KfacKernels kfac;
+        KfacWorkspace ws;
+        int dim;
+        float[] factor;
+
+        /**
+         * Builds the factor from {@link BenchConfig#SEED}. A later backend should compare its
+         * eigenvalues with the reference's here (eigenvectors only up to sign).
+         */
+        @Setup(Level.Trial)
+        public void setup() {
+            kfac = BenchConfig.backend(impl).kfac().orElseThrow(
+                    () -> new IllegalStateException("backend " + impl + " has no kfac family"));
+            dim = BenchConfig.size(eigenN);
+            ws = kfac.workspace(dim);
+            Random r = new Random(BenchConfig.SEED);
+            int rows = Math.min(FACTOR_ROWS, 2 * dim);
+            float[] x = new float[rows * dim];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) r.nextGaussian();
+            }
+            factor = new float[dim * dim];
+            new ReferenceKfac().updateFactor(rows, dim, false, x, 0.0, new ReferenceKfac().workspace(dim), factor);
+        }
+    }
+
+    /** A = Q diag(λ) Qᵀ. */
+    @Benchmark
+    public float[] eigenBasis(EigenShape s) {
+        float[] q = new float[s.dim * s.dim];
+        float[] w = new float[s.dim];
+        s.kfac.eigenBasis(s.dim, s.factor, s.ws, q, w);
+        return q;
+    }
+
+    /**
+     * Work per operation (bytes: 4 per fp32 element read or written once; flops: an FMA counts 2).
+     * <ul>
+     *   <li>factorStatistics: two SYRKs, each B·n(n+1)/2 FMAs ≈ B·n² flops (symmetric half), plus
+     *       the average (3 flops per element): 2·B·n² + 6n²; bytes: a and g read (2·B·n·4), both
+     *       factors read and written (4·n²·4).</li>
+     *   <li>choleskyPrecondition: two Cholesky factorisations n³/3 flops each, four triangular solves
+     *       with n right-hand sides, n³ flops each (n²/2 FMAs per column): 2n³/3 + 4n³; bytes: A, S,
+     *       ∇W read, ΔW written (4·n²·4).</li>
+     *   <li>eigenPrecondition: four n×n products, 2n³ each: 8n³ + 2n² (denominators and division);
+     *       bytes: Q_A, Q_S, ∇W read, ΔW written (4·n²·4) + eigenvalues (2·n·4).</li>
+     *   <li>eigenBasis (cyclic Jacobi): per rotation three pairs of length-n vectors (rows and
+     *       columns of W, columns of Q), 6 flops per pair element: 18n; n(n-1)/2 rotations per sweep;
+     *       {@code log2(n) + 2} sweeps ({@link #jacobiSweepsModel}): sweeps·9n²(n-1) flops; bytes: A read, Q and λ written
+     *       (2·n²·4 + n·4).</li>
+     * </ul>
+     */
+    public static Work work(String method, Map<String, String> params) {
+        String nKey = method.equals("eigenBasis") ? "eigenN" : "n";
+        double nn = BenchConfig.size(params.getOrDefault(nKey, params.getOrDefault("n", "256")));
+        double b = BenchConfig.size(params.getOrDefault("batch", "4096"));
+        return switch (method) {
+            case "factorStatistics" -> new Work(2 * b * nn * 4 + 4 * nn * nn * 4, 2 * b * nn * nn + 6 * nn * nn);
+            case "choleskyPrecondition" -> new Work(4 * nn * nn * 4, 2 * nn * nn * nn / 3 + 4 * nn * nn * nn);
+            case "eigenPrecondition" -> new Work(4 * nn * nn * 4 + 2 * nn * 4, 8 * nn * nn * nn + 2 * nn * nn);
+            case "eigenBasis" -> new Work(2 * nn * nn * 4 + nn * 4, jacobiSweepsModel(nn) * 9 * nn * nn * (nn - 1));
+            default -> throw new IllegalArgumentException("unknown KfacBench method " + method);
+        };
+    }
+}
