@@ -30,7 +30,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * [-1, 1], an episode end with probability 1/100 per step (half of them terminations), and
  * {@code nextValue_t = value_{t+1}} inside an episode; {@code logRho} uniform in [-0.5, 0.5] so
  * both clips are active sometimes. No input is mutated, so nothing is copied in the measured
- * methods. 5 shapes x 3 methods x 5 s plus fork start-up: about 1.5 minutes.
+ * methods. 5 shapes x 3 methods x 2 impls x 5 s plus fork start-up: about 3 minutes.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -40,7 +40,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(value = 1, jvmArgsAppend = BenchConfig.VECTOR_MODULE)
 public class ScanBench {
 
-    @Param({"reference"})
+    @Param({"reference", "simd"})
     public String impl;
 
     @Param({"2048x1", "2048x8", "2048x64", "2048x1024", "1000000x1"})

@@ -39,6 +39,10 @@ public final class SimdScans extends AbstractScanKernels {
     static final int L = S.length();
     private static final FloatVector ZERO = FloatVector.zero(S);
     private static final FloatVector ONE = FloatVector.broadcast(S, 1f);
+    /** A long with the low L bits set: every lane, for {@link VectorMask#fromLong}. */
+    private static final long ALL_LANES = L == 64 ? -1L : (1L << L) - 1;
+    /** log2(L): the log-step scan's rounds (extra rounds, for E > 1, shift in only identity lanes). */
+    private static final int STEPS = Integer.numberOfTrailingZeros(L);
 
     /** {@code MOD[E]}: lane i -> lane i mod E, for every E that divides L (others null). */
     private static final VectorShuffle<Float>[] MOD = modShuffles();
@@ -93,23 +97,24 @@ public final class SimdScans extends AbstractScanKernels {
         return m;
     }
 
-    /** One row of carries: from the workspace, or (when the caller passed none) a new array. */
+    /** Carry scratch of {@code n} floats: from the workspace, or (when the caller passed none) a new array. */
     private static float[] carryRow(ScanWorkspace ws, int E) {
         return ws == null ? new float[E] : ws.floats(E);
     }
 
-    /** A mask of the {@code count <= L} flags at {@code a[off ..]}: whole vectors load directly, partial ones bit by bit. */
-    private static VectorMask<Float> flags(boolean[] a, int off, int count) {
-        if (count == L) {
-            return VectorMask.fromArray(S, a, off);
-        }
+    /**
+     * The bits of the {@code count < L} flags at {@code a[off ..]}, for {@link VectorMask#fromLong}.
+     * (Returns a primitive so no mask object crosses a call boundary: a vector or mask passed
+     * between methods that C2 does not inline is boxed, i.e. allocated.)
+     */
+    private static long tailBits(boolean[] a, int off, int count) {
         long bits = 0;
         for (int j = 0; j < count; j++) {
             if (a[off + j]) {
                 bits |= 1L << j;
             }
         }
-        return VectorMask.fromLong(S, bits);
+        return bits;
     }
 
     // ------------------------------------------------------------------ GAE and friends
@@ -141,7 +146,8 @@ public final class SimdScans extends AbstractScanKernels {
     private void gae(int T, int E, float[] reward, float[] value, float[] nextValue, int nvOff, boolean[] terminated,
             boolean[] done, float gamma, float lambda, float[] adv, float[] ret, ScanWorkspace ws) {
         if (strategyFor(T, E) == Strategy.ALONG_TIME) {
-            gaeAlongTime(T * E, E, reward, value, nextValue, nvOff, terminated, done, gamma, lambda, adv, ret);
+            gaeAlongTime(T * E, E, reward, value, nextValue, nvOff, terminated, done, gamma, lambda, adv, ret,
+                    carryRow(ws, L));
         } else {
             gaeAcrossEnvs(T, E, reward, value, nextValue, nvOff, terminated, done, gamma, lambda, adv, ret,
                     carryRow(ws, E));
@@ -163,8 +169,8 @@ public final class SimdScans extends AbstractScanKernels {
                 FloatVector r = FloatVector.fromArray(S, reward, i, m);
                 FloatVector v = value == null ? ZERO : FloatVector.fromArray(S, value, i, m);
                 FloatVector nv = value == null ? ZERO : FloatVector.fromArray(S, nextValue, nvOff + i, m);
-                VectorMask<Float> term = flags(terminated, i, count);
-                VectorMask<Float> dn = flags(done, i, count);
+                VectorMask<Float> term = (count == L ? VectorMask.fromArray(S, terminated, i) : VectorMask.fromLong(S, tailBits(terminated, i, count)));
+                VectorMask<Float> dn = (count == L ? VectorMask.fromArray(S, done, i) : VectorMask.fromLong(S, tailBits(done, i, count)));
                 // delta = r + gamma * (terminated ? 0 : nv) - v   (a select: no 0 * Inf)
                 FloatVector delta = nv.mul(gamma).blend(ZERO, term).add(r).sub(v);
                 FloatVector next = FloatVector.fromArray(S, carry, e, m);
@@ -186,11 +192,13 @@ public final class SimdScans extends AbstractScanKernels {
      * 0; the last (partial) one is processed first with identity lanes past the end.
      */
     private static void gaeAlongTime(int n, int E, float[] reward, float[] value, float[] nextValue, int nvOff,
-            boolean[] terminated, boolean[] done, float gamma, float lambda, float[] adv, float[] ret) {
+            boolean[] terminated, boolean[] done, float gamma, float lambda, float[] adv, float[] ret, float[] prev) {
         final float gl = gamma * lambda;
         final FloatVector glv = FloatVector.broadcast(S, gl);
         final VectorShuffle<Float> mod = MOD[E];
-        FloatVector carry = ZERO; // A_{t+1} of the E environments, repeated across the lanes
+        // The result of the following vector lives in prev[0..L): a vector carried around the loop
+        // in a variable would be boxed (allocated) on every iteration.
+        ZERO.intoArray(prev, 0);
         int base = ((n - 1) / L) * L;
         for (; base >= 0; base -= L) {
             int count = Math.min(L, n - base);
@@ -198,13 +206,33 @@ public final class SimdScans extends AbstractScanKernels {
             FloatVector r = FloatVector.fromArray(S, reward, base, m);
             FloatVector v = value == null ? ZERO : FloatVector.fromArray(S, value, base, m);
             FloatVector nv = value == null ? ZERO : FloatVector.fromArray(S, nextValue, nvOff + base, m);
-            VectorMask<Float> term = flags(terminated, base, count);
-            VectorMask<Float> dn = flags(done, base, count);
+            VectorMask<Float> term = (count == L ? VectorMask.fromArray(S, terminated, base) : VectorMask.fromLong(S, tailBits(terminated, base, count)));
+            VectorMask<Float> dn = (count == L ? VectorMask.fromArray(S, done, base) : VectorMask.fromLong(S, tailBits(done, base, count)));
             FloatVector delta = nv.mul(gamma).blend(ZERO, term).add(r).sub(v);
             // lanes past the end are the identity map (c = 1, d = 0), so the carry passes through them
             FloatVector c = glv.blend(ONE, m.not());
-            FloatVector a = composeAndApply(delta, c, dn, carry, E);
-            carry = a.rearrange(mod);
+            FloatVector carry = FloatVector.fromArray(S, prev, 0).rearrange(mod); // A_{t+1} per environment
+            // Compose the lanes' affine maps (log-step, distances E, 2E, 4E, ...): afterwards lane i
+            // holds d_i + c_i (d_{i+E} + c_{i+E} (... )) up to the vector's end; a lane whose range holds
+            // a barrier (done) stops there: c = 0 and nothing from its right is added (a select).
+            // Written inline, not as a method, and with a constant trip count (STEPS) so C2 unrolls it
+            // fully: vectors crossing a non-inlined call or a loop back-edge are boxed (allocated).
+            FloatVector dd = delta;
+            FloatVector cc = c.blend(ZERO, dn);
+            VectorMask<Float> barrier = dn;
+            FloatVector bv = ZERO.blend(ONE, barrier);
+            for (int j = 0; j < STEPS; j++) {
+                int k = Math.min(E << j, L);          // a distance of L shifts in only identity lanes
+                FloatVector dk = dd.slice(k, ZERO);   // lane i <- d_{i+k}; past the end: identity d = 0
+                FloatVector ck = cc.slice(k, ONE);    // lane i <- c_{i+k}; past the end: identity c = 1
+                FloatVector bk = bv.slice(k, ZERO);
+                dd = dd.add(dk.mul(cc)).blend(dd, barrier);
+                cc = cc.mul(ck).blend(ZERO, barrier);
+                bv = bv.max(bk);
+                barrier = bv.compare(VectorOperators.NE, 0f);
+            }
+            FloatVector a = dd.add(carry.mul(cc)).blend(dd, barrier);
+            a.intoArray(prev, 0);
             if (adv != null) {
                 a.intoArray(adv, base, m);
             }
@@ -212,28 +240,6 @@ public final class SimdScans extends AbstractScanKernels {
                 a.add(v).intoArray(ret, base, m);
             }
         }
-    }
-
-    /**
-     * Lane i of the result is {@code d_i + c_i (d_{i+E} + c_{i+E} (… + c_j carry_j))}, the reverse
-     * recurrence over the lanes from i to the vector's end, then the carry; a lane whose range
-     * holds a barrier ({@code done}) stops there. Log-step: distances E, 2E, 4E, … < L.
-     */
-    private static FloatVector composeAndApply(FloatVector d, FloatVector c, VectorMask<Float> barrier,
-            FloatVector carry, int E) {
-        // a barrier lane keeps only its own d: c = 0 there, and nothing to its right is added
-        c = c.blend(ZERO, barrier);
-        FloatVector bv = ZERO.blend(ONE, barrier);   // the barrier as 0/1 lanes, so it can be shifted
-        for (int k = E; k < L; k <<= 1) {
-            FloatVector dk = d.slice(k, ZERO);       // lane i <- d_{i+k}; past the end: identity d = 0
-            FloatVector ck = c.slice(k, ONE);        // lane i <- c_{i+k}; past the end: identity c = 1
-            FloatVector bk = bv.slice(k, ZERO);
-            d = d.add(dk.mul(c)).blend(d, barrier);  // d_i + c_i d_{i+k}, unless a barrier is already in range
-            c = c.mul(ck).blend(ZERO, barrier);
-            bv = bv.max(bk);
-            barrier = bv.compare(VectorOperators.NE, 0f);
-        }
-        return d.add(carry.mul(c)).blend(d, barrier);
     }
 
     // ------------------------------------------------------------------ V-trace
@@ -244,7 +250,7 @@ public final class SimdScans extends AbstractScanKernels {
             float[] pgAdv, ScanWorkspace ws) {
         if (strategyFor(T, E) == Strategy.ALONG_TIME) {
             vtraceAlongTime(T * E, E, logRho, reward, value, nextValue, terminated, done, gamma, lambda, rhoBar, cBar,
-                    vs, pgAdv);
+                    vs, pgAdv, carryRow(ws, L + 4 * TILE));
         } else {
             vtraceAcrossEnvs(T, E, logRho, reward, value, nextValue, terminated, done, gamma, lambda, rhoBar, cBar, vs,
                     pgAdv, carryRow(ws, E));
@@ -267,8 +273,8 @@ public final class SimdScans extends AbstractScanKernels {
                 FloatVector r = FloatVector.fromArray(S, reward, i, m);
                 FloatVector v = FloatVector.fromArray(S, value, i, m);
                 FloatVector nv = FloatVector.fromArray(S, nextValue, i, m);
-                VectorMask<Float> term = flags(terminated, i, count);
-                VectorMask<Float> dn = flags(done, i, count);
+                VectorMask<Float> term = (count == L ? VectorMask.fromArray(S, terminated, i) : VectorMask.fromLong(S, tailBits(terminated, i, count)));
+                VectorMask<Float> dn = (count == L ? VectorMask.fromArray(S, done, i) : VectorMask.fromLong(S, tailBits(done, i, count)));
                 FloatVector delta = rho.mul(nv.mul(gamma).blend(ZERO, term).add(r).sub(v));
                 FloatVector out;
                 FloatVector vsNext;
@@ -290,48 +296,122 @@ public final class SimdScans extends AbstractScanKernels {
         }
     }
 
+    /** V-trace along time works in tiles of this many elements (a multiple of every lane count). */
+    static final int TILE = 1024;
+
     /**
      * V-trace along time, in {@code u_t = vs_t - value_t}:
      * {@code u_t = δ_t + g_t (u_{t+1} + value_{t+1} - nextValue_t)} with {@code g_t = γ c_t}
      * (0 where done, and at t = T-1), i.e. the affine map with {@code d_t = δ_t + g_t (value_{t+1} -
      * nextValue_t)} and coefficient {@code g_t}.
+     *
+     * <p>The rollout is cut into tiles of {@link #TILE} elements, processed from the last; each tile
+     * makes three passes over L1-resident data: the per-step terms ({@link #vtraceTerms}), the
+     * reverse scan ({@link #vtraceScanTile}), and {@code pgAdv} ({@link #vtracePgAdvTile}). Three
+     * methods rather than one loop body: a single method this large exceeds C2's inlining budget,
+     * and a Vector API call that is not inlined runs its boxed Java fallback.
+     *
+     * @param ws at least {@code L + 4*TILE} floats: the carry, then d, c, barrier (0/1) and ρ of a tile
      */
     private static void vtraceAlongTime(int n, int E, float[] logRho, float[] reward, float[] value,
             float[] nextValue, boolean[] terminated, boolean[] done, float gamma, float lambda, float rhoBar,
-            float cBar, float[] vs, float[] pgAdv) {
-        final VectorShuffle<Float> mod = MOD[E];
-        FloatVector carryU = ZERO;   // u_{t+1} per environment, repeated
-        FloatVector nextVs = ZERO;   // vs of the following vector (lanes 0..E-1 are what is needed)
-        int base = ((n - 1) / L) * L;
-        for (; base >= 0; base -= L) {
-            int count = Math.min(L, n - base);
+            float cBar, float[] vs, float[] pgAdv, float[] ws) {
+        ZERO.intoArray(ws, 0); // u_{t+1} past the end: 0
+        for (int lo = ((n - 1) / TILE) * TILE; lo >= 0; lo -= TILE) {
+            int hi = Math.min(n, lo + TILE);
+            vtraceTerms(lo, hi, n, E, logRho, reward, value, nextValue, terminated, done, gamma, lambda, rhoBar,
+                    cBar, ws);
+            vtraceScanTile(lo, hi, E, value, vs, ws);
+            if (pgAdv != null) {
+                vtracePgAdvTile(lo, hi, n, E, reward, value, nextValue, terminated, gamma, vs, pgAdv, ws);
+            }
+        }
+    }
+
+    /** Bits of the lanes {@code i < count} whose flat index {@code base + i + E} is still {@code < n}. */
+    private static long hasNextBits(int base, int count, int n, int E) {
+        long lanes = count == L ? ALL_LANES : (1L << count) - 1;
+        int next = n - base - E; // lanes 0 .. next-1 have a following step
+        return next >= L ? lanes : next <= 0 ? 0L : ((1L << next) - 1) & lanes;
+    }
+
+    /** Pass 1 of a tile: d_t, the coefficient (1 on lanes past the end), the barrier as 0/1, and ρ_t. */
+    private static void vtraceTerms(int lo, int hi, int n, int E, float[] logRho, float[] reward, float[] value,
+            float[] nextValue, boolean[] terminated, boolean[] done, float gamma, float lambda, float rhoBar,
+            float cBar, float[] ws) {
+        final int dOff = L - lo, cOff = L + TILE - lo, bOff = L + 2 * TILE - lo, rOff = L + 3 * TILE - lo;
+        for (int base = lo; base < hi; base += L) {
+            int count = Math.min(L, hi - base);
             VectorMask<Float> m = count == L ? S.maskAll(true) : S.indexInRange(0, count);
-            // lanes whose step has a following step (t + 1 < T): flat index + E < n
-            VectorMask<Float> hasNext = S.indexInRange(base + E, n);
+            long nextBits = hasNextBits(base, count, n, E);
+            long lanes = count == L ? ALL_LANES : (1L << count) - 1;
             FloatVector ratio = FloatVector.fromArray(S, logRho, base, m).lanewise(VectorOperators.EXP);
             FloatVector rho = ratio.min(rhoBar);
             FloatVector g = ratio.min(cBar).mul(lambda).mul(gamma);
             FloatVector r = FloatVector.fromArray(S, reward, base, m);
             FloatVector v = FloatVector.fromArray(S, value, base, m);
             FloatVector nv = FloatVector.fromArray(S, nextValue, base, m);
-            FloatVector vNext = FloatVector.fromArray(S, value, base + E, hasNext);
-            VectorMask<Float> term = flags(terminated, base, count);
-            VectorMask<Float> dn = flags(done, base, count);
+            FloatVector vNext = FloatVector.fromArray(S, value, base + E, VectorMask.fromLong(S, nextBits));
+            VectorMask<Float> term = count == L ? VectorMask.fromArray(S, terminated, base)
+                    : VectorMask.fromLong(S, tailBits(terminated, base, count));
+            long doneBits = count == L ? VectorMask.fromArray(S, done, base).toLong() : tailBits(done, base, count);
+            // the carry is cut where done and at the last step (no following step)
+            VectorMask<Float> cut = VectorMask.fromLong(S, (doneBits | ~nextBits) & lanes);
             FloatVector delta = rho.mul(nv.mul(gamma).blend(ZERO, term).add(r).sub(v));
-            // the carry is cut where done, at the last step, and (identity) past the end
-            VectorMask<Float> barrier = dn.or(hasNext.not()).and(m);
-            FloatVector d = delta.add(g.mul(vNext.sub(nv)).blend(ZERO, barrier));
-            FloatVector coef = g.blend(ONE, m.not());
-            FloatVector u = composeAndApply(d, coef, barrier, carryU, E);
-            FloatVector vsv = u.add(v);
-            vsv.intoArray(vs, base, m);
-            if (pgAdv != null) {
-                // vs_{t+1}: E lanes on in this vector, or the first E lanes of the following one
-                FloatVector vsNextStep = vsv.slice(E, nextVs).blend(nv, barrier);
-                rho.mul(vsNextStep.mul(gamma).blend(ZERO, term).add(r).sub(v)).intoArray(pgAdv, base, m);
+            delta.add(g.mul(vNext.sub(nv)).blend(ZERO, cut)).intoArray(ws, dOff + base);
+            g.blend(ZERO, cut).blend(ONE, m.not()).intoArray(ws, cOff + base);
+            ZERO.blend(ONE, cut).intoArray(ws, bOff + base);
+            rho.intoArray(ws, rOff + base);
+        }
+    }
+
+    /** Pass 2 of a tile: the reverse scan of u, from the carry in ws[0..L); writes vs = u + value. */
+    private static void vtraceScanTile(int lo, int hi, int E, float[] value, float[] vs, float[] ws) {
+        final VectorShuffle<Float> mod = MOD[E];
+        final int dOff = L - lo, cOff = L + TILE - lo, bOff = L + 2 * TILE - lo;
+        for (int base = lo + ((hi - 1 - lo) / L) * L; base >= lo; base -= L) {
+            int count = Math.min(L, hi - base);
+            VectorMask<Float> m = count == L ? S.maskAll(true) : S.indexInRange(0, count);
+            FloatVector carryU = FloatVector.fromArray(S, ws, 0).rearrange(mod); // u_{t+1} per environment
+            FloatVector dd = FloatVector.fromArray(S, ws, dOff + base);
+            FloatVector cc = FloatVector.fromArray(S, ws, cOff + base);
+            FloatVector bv = FloatVector.fromArray(S, ws, bOff + base);
+            VectorMask<Float> barrier = bv.compare(VectorOperators.NE, 0f);
+            // the log-step composition, as in gaeAlongTime (constant trip count: unrolled, no boxing)
+            for (int j = 0; j < STEPS; j++) {
+                int k = Math.min(E << j, L);
+                FloatVector dk = dd.slice(k, ZERO);
+                FloatVector ck = cc.slice(k, ONE);
+                FloatVector bk = bv.slice(k, ZERO);
+                dd = dd.add(dk.mul(cc)).blend(dd, barrier);
+                cc = cc.mul(ck).blend(ZERO, barrier);
+                bv = bv.max(bk);
+                barrier = bv.compare(VectorOperators.NE, 0f);
             }
-            carryU = u.rearrange(mod);
-            nextVs = vsv;
+            FloatVector u = dd.add(carryU.mul(cc)).blend(dd, barrier);
+            u.add(FloatVector.fromArray(S, value, base, m)).intoArray(vs, base, m);
+            u.intoArray(ws, 0);
+        }
+    }
+
+    /** Pass 3 of a tile: pgAdv_t = ρ_t (r_t + γ (1 - terminated_t) vsNext_t - value_t). */
+    private static void vtracePgAdvTile(int lo, int hi, int n, int E, float[] reward, float[] value,
+            float[] nextValue, boolean[] terminated, float gamma, float[] vs, float[] pgAdv, float[] ws) {
+        final int bOff = L + 2 * TILE - lo, rOff = L + 3 * TILE - lo;
+        for (int base = lo; base < hi; base += L) {
+            int count = Math.min(L, hi - base);
+            VectorMask<Float> m = count == L ? S.maskAll(true) : S.indexInRange(0, count);
+            VectorMask<Float> cut = FloatVector.fromArray(S, ws, bOff + base).compare(VectorOperators.NE, 0f);
+            FloatVector nv = FloatVector.fromArray(S, nextValue, base, m);
+            // vs_{t+1} (already final: later tiles were done first), or nextValue where cut
+            FloatVector vsNext = FloatVector.fromArray(S, vs, base + E, VectorMask.fromLong(S, hasNextBits(base, count, n, E)))
+                    .blend(nv, cut);
+            VectorMask<Float> term = count == L ? VectorMask.fromArray(S, terminated, base)
+                    : VectorMask.fromLong(S, tailBits(terminated, base, count));
+            FloatVector r = FloatVector.fromArray(S, reward, base, m);
+            FloatVector v = FloatVector.fromArray(S, value, base, m);
+            FloatVector rho = FloatVector.fromArray(S, ws, rOff + base);
+            rho.mul(vsNext.mul(gamma).blend(ZERO, term).add(r).sub(v)).intoArray(pgAdv, base, m);
         }
     }
 }
