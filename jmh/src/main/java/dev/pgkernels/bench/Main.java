@@ -34,8 +34,9 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
  *       the fraction of the limits measured in the same run by {@link TriadBench} and
  *       {@link FmaBench}.</li>
  * </ol>
- * Without {@code -rff} these go to {@code jmh-results/<date-time>/}. Listing and help options
- * ({@code -l}, {@code -lp}, {@code -h} …) are passed straight to JMH.
+ * Without {@code -rff} these go to {@code jmh-results/<date-time>/}. Benchmark name patterns also
+ * match case-insensitively. Listing and help options ({@code -l}, {@code -lp}, {@code -h} …) are
+ * passed straight to JMH.
  */
 public final class Main {
     private Main() {}
@@ -64,7 +65,14 @@ public final class Main {
         }
         Path dir = results.getParent();
         Files.createDirectories(dir);
-        Options opts = new OptionsBuilder().parent(cmd).resultFormat(format).result(results.toString()).build();
+        OptionsBuilder builder = new OptionsBuilder();
+        builder.parent(cmd).resultFormat(format).result(results.toString());
+        // Names match case-insensitively as well (`Gae` finds ScanBench.gae): each pattern is added
+        // again with (?i); JMH runs the union of the includes.
+        for (String include : cmd.getIncludes()) {
+            builder.include("(?i)" + include);
+        }
+        Options opts = builder.build();
 
         Path machine = dir.resolve("machine.json");
         Files.writeString(machine, probeMachine(cmd), StandardCharsets.UTF_8);
