@@ -105,7 +105,7 @@ public final class Charts {
     /** {@code "gae 2048x64"}: the method and the values of the non-impl params. */
     static String column(Result r) {
         StringBuilder sb = new StringBuilder(r.method());
-        r.params().forEach((k, v) -> {
+        new TreeMap<>(r.params()).forEach((k, v) -> {
             if (!k.equals("impl")) sb.append(' ').append(v);
         });
         return sb.toString();

@@ -102,7 +102,7 @@ public final class Comparison {
     static String key(Result r) {
         StringBuilder sb = new StringBuilder(r.benchClass()).append('.').append(r.method());
         if (!r.mode().equals("avgt")) sb.append(" [").append(r.mode()).append(']');
-        r.params().forEach((k, v) -> sb.append(' ').append(k).append('=').append(v));
+        new java.util.TreeMap<>(r.params()).forEach((k, v) -> sb.append(" ").append(k).append("=").append(v));
         return sb.toString();
     }
 
