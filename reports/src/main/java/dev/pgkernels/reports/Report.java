@@ -69,8 +69,15 @@ public final class Report {
         Map<String, String> images = new LinkedHashMap<>();
         List<Path> chartFiles = new ArrayList<>();
         Map<String, org.jfree.chart.JFreeChart> all = charts().all(List.copyOf(kernelClasses().keySet()));
+        Path chartDir = outDir.resolve(CHART_DIR);
+        if (Files.isDirectory(chartDir)) {
+            // Charts of an earlier render into the same folder (a family since removed) would linger.
+            try (var old = Files.newDirectoryStream(chartDir, "{speedup-*,roofline}.svg")) {
+                for (Path p : old) Files.delete(p);
+            }
+        }
         if (!all.isEmpty()) {
-            Files.createDirectories(outDir.resolve(CHART_DIR));
+            Files.createDirectories(chartDir);
         }
         for (Map.Entry<String, org.jfree.chart.JFreeChart> c : all.entrySet()) {
             String rel = CHART_DIR + "/" + c.getKey() + ".svg";

@@ -145,6 +145,17 @@ class RealRunTest {
         assertTrue(html.contains("<td>backend <code>opencl</code></td><td>unavailable: "), html);
     }
 
+    @Test
+    void reRenderingRemovesChartsOfAnEarlierRenderOnly(@TempDir Path dir) throws Exception {
+        Files.createDirectories(dir.resolve("charts"));
+        Files.writeString(dir.resolve("charts/speedup-GoneBench.svg"), "<svg/>");
+        Files.writeString(dir.resolve("charts/notes.txt"), "mine");
+        real().writeTo(dir, "results.json");
+        assertFalse(Files.exists(dir.resolve("charts/speedup-GoneBench.svg")));
+        assertTrue(Files.exists(dir.resolve("charts/notes.txt")));
+        assertTrue(Files.exists(dir.resolve("charts/speedup-ScanBench.svg")));
+    }
+
     static int count(String s, Pattern p) {
         Matcher m = p.matcher(s);
         int n = 0;
