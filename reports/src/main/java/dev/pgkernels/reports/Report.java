@@ -255,7 +255,32 @@ public final class Report {
                         .append(" |\n");
             }
         }
+        // Anything else the probe adds (memory, OpenCL devices, ...) is shown as it comes.
+        for (Map.Entry<String, JsonElement> e : m.entrySet()) {
+            if (KNOWN_MACHINE_KEYS.contains(e.getKey())) continue;
+            md.append("| ").append(e.getKey()).append(" | ").append(cell(e.getValue())).append(" |\n");
+        }
         md.append('\n');
+    }
+
+    private static final List<String> KNOWN_MACHINE_KEYS = List.of("cpu", "cores", "javaVersion", "javaVm", "os", "vector", "backends");
+
+    /** A JSON value as one table cell: numbers via {@link #fmt} unless whole, arrays joined by "; ". */
+    private static String cell(JsonElement v) {
+        String s;
+        if (v.isJsonPrimitive() && v.getAsJsonPrimitive().isNumber()) {
+            double d = v.getAsDouble();
+            s = d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : fmt(d);
+        } else if (v.isJsonPrimitive()) {
+            s = v.getAsString();
+        } else if (v.isJsonArray()) {
+            List<String> parts = new ArrayList<>();
+            v.getAsJsonArray().forEach(x -> parts.add(x.isJsonPrimitive() ? x.getAsString() : x.toString()));
+            s = parts.isEmpty() ? "none" : String.join("; ", parts);
+        } else {
+            s = v.toString();
+        }
+        return s.replace("|", "\\|").replace("\n", " ");
     }
 
     private void calibrationSection(StringBuilder md) {

@@ -116,6 +116,8 @@ class RealRunTest {
         // The machine section comes from machine.json.
         assertTrue(md.contains("| preferred vector | 512 bits (16 fp32 lanes) |"), md);
         assertTrue(md.contains("| backend `jblas` | unavailable: "), md);
+        // Keys the report does not know are shown as they come: memoryGiB 5.88671875 -> "5.89".
+        assertTrue(md.contains("| memoryGiB | 5.89 |"), md);
     }
 
     @Test
@@ -154,6 +156,16 @@ class RealRunTest {
         assertFalse(Files.exists(dir.resolve("charts/speedup-GoneBench.svg")));
         assertTrue(Files.exists(dir.resolve("charts/notes.txt")));
         assertTrue(Files.exists(dir.resolve("charts/speedup-ScanBench.svg")));
+    }
+
+    @Test
+    void machineKeysAddedLaterAreShown() throws Exception {
+        com.google.gson.JsonObject m = Results.readMachine(ReportTest.fixture("real/machine.json")).orElseThrow();
+        m.add("openclDevices", com.google.gson.JsonParser.parseString("[\"pthread-cpu (Portable Computing Language) | CPU\", \"GPU x\"]"));
+        Report r = new Report(Results.read(ReportTest.fixture("real/results.json")), Map.of(), java.util.Optional.of(m));
+        String md = r.markdown("results.json");
+        assertTrue(md.contains("| openclDevices | pthread-cpu (Portable Computing Language) \\| CPU; GPU x |"), md);
+        assertTrue(Html.page("t", md, Map.of()).contains("<td>openclDevices</td><td>pthread-cpu (Portable Computing Language) | CPU; GPU x</td>"));
     }
 
     static int count(String s, Pattern p) {
