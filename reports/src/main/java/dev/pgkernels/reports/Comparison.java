@@ -116,6 +116,7 @@ public final class Comparison {
         return m;
     }
 
+    /** The benchmarks found in both runs, sorted by key. */
     public List<Row> rows() {
         return List.copyOf(rows);
     }

@@ -26,12 +26,20 @@ import java.util.TreeMap;
 public final class Report {
     /** Benchmark classes that measure the machine rather than a kernel. */
     public static final String TRIAD = "TriadBench";
+    /** The FMA peak calibration class; see {@link #TRIAD}. */
     public static final String FMA = "FmaBench";
 
     private final List<Result> results;
     private final Map<String, Work> work;
     private final Optional<JsonObject> machine;
 
+    /**
+     * A report over one run.
+     *
+     * @param results the run's results ({@link Results#read})
+     * @param work    declared work per result ({@link Results#readWork}); results without one get no GB/s, GFLOP/s
+     * @param machine {@code machine.json}, if there is one
+     */
     public Report(List<Result> results, Map<String, Work> work, Optional<JsonObject> machine) {
         this.results = List.copyOf(results);
         this.work = Map.copyOf(work);

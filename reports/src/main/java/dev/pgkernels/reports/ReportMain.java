@@ -24,6 +24,7 @@ public final class ReportMain {
 
     static final String USAGE = "usage: java -jar reports.jar results.json [--compare old.json] [--out DIR]";
 
+    /** Runs {@link #run} on the process's streams and exits with its code when that is not 0. */
     public static void main(String[] args) {
         int code = run(args, System.out, System.err);
         if (code != 0) {
