@@ -35,6 +35,7 @@ import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.category.BarRenderer;
 import org.jfree.chart.renderer.category.StandardBarPainter;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
+import org.jfree.chart.text.TextUtils;
 import org.jfree.chart.title.TextTitle;
 import org.jfree.chart.ui.RectangleEdge;
 import org.jfree.data.category.DefaultCategoryDataset;
@@ -64,6 +65,9 @@ public final class Charts {
         if (System.getProperty("java.awt.headless") == null) {
             System.setProperty("java.awt.headless", "true");
         }
+        // Rotated labels (the y-axis titles) as rotated <text>, not as glyph outlines: the SVG stays
+        // small and its text searchable.
+        TextUtils.setUseDrawRotatedStringWorkaround(false);
     }
 
     /** Size of every chart in pixels (SVG user units). */

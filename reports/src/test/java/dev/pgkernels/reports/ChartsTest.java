@@ -113,8 +113,10 @@ class ChartsTest {
         assertEquals(Charts.WIDTH, img.getWidth());
         assertEquals(Charts.HEIGHT, img.getHeight());
         String svg = Charts.svg(charts.speedupChart("ScanBench"), "s");
-        // The legend and the category labels are text, not outlines.
+        // The legend, the category labels and the rotated axis title are text, not outlines.
         assertTrue(svg.contains(">simd</text>") && svg.contains(">gae 2048x64</text>"), svg.substring(0, 400));
+        assertTrue(svg.contains(">speed-up over reference (×, higher is faster)</text>"), "rotated title");
+        assertTrue(svg.length() < 60_000, "svg size " + svg.length());
         String roof = Charts.svg(charts.rooflineChart(), "r");
         assertTrue(roof.contains(">FMA peak float: 10.0 GFLOP/s</text>"), "legend");
         assertTrue(roof.length() < 120_000, "svg size " + roof.length());
