@@ -211,14 +211,14 @@ public final class Charts {
         LogAxis x = logAxis("arithmetic intensity (declared flop / declared byte)");
         LogAxis y = logAxis("achieved GFLOP/s");
         XYLineAndShapeRenderer r = new XYLineAndShapeRenderer();
-        int colour = 0;
+        int colour = 0, line = 0;
         for (int i = 0; i < ds.getSeriesCount(); i++) {
             String key = ds.getSeriesKey(i).toString();
             boolean bandwidth = key.startsWith(BANDWIDTH_PREFIX), peakLine = key.startsWith(PEAK_PREFIX);
             if (bandwidth || peakLine) {
                 r.setSeriesLinesVisible(i, true);
                 r.setSeriesShapesVisible(i, false);
-                r.setSeriesPaint(i, bandwidth ? new Color(60, 60, 160)
+                r.setSeriesPaint(i, bandwidth ? BANDWIDTH_COLOURS[line++ % BANDWIDTH_COLOURS.length]
                         : key.startsWith(PEAK_PREFIX + "double") ? new Color(200, 110, 20) : new Color(160, 30, 30));
                 r.setSeriesStroke(i, new BasicStroke(bandwidth ? 1.2f : 1.6f, BasicStroke.CAP_BUTT,
                         BasicStroke.JOIN_MITER, 10f, bandwidth ? new float[] {6f, 4f} : null, 0f));
@@ -276,6 +276,11 @@ public final class Charts {
         }
     }
 
+    /** Bandwidth lines, small footprint (L2) to large (DRAM): light to dark blue-violet. */
+    private static final Color[] BANDWIDTH_COLOURS = {
+        new Color(0x6baed6), new Color(0x3182bd), new Color(0x08519c), new Color(0x54278f), new Color(0x252525),
+    };
+
     private static final Color[] PALETTE = {
         new Color(0x1f77b4), new Color(0xff7f0e), new Color(0x2ca02c), new Color(0xd62728), new Color(0x9467bd),
         new Color(0x8c564b), new Color(0xe377c2), new Color(0x7f7f7f), new Color(0xbcbd22), new Color(0x17becf),
@@ -292,15 +297,26 @@ public final class Charts {
     }
 
     /**
+     * The height a chart is drawn at: {@link #HEIGHT}, or more when its legend has many entries
+     * (a roofline over the whole suite lists a point series per benchmark and implementation),
+     * 17 pixels per entry plus room for the title and axis.
+     */
+    public static int height(JFreeChart chart) {
+        int entries = chart.getPlot().getLegendItems() == null ? 0 : chart.getPlot().getLegendItems().getItemCount();
+        return Math.max(HEIGHT, 140 + 17 * entries);
+    }
+
+    /**
      * The chart as an {@code <svg>} element with its XML namespace, a view box (so a page can
      * scale it) and ids prefixed by {@code id}, so several charts can be inlined in one HTML page
      * without their clip paths colliding. The same text is a valid stand-alone SVG file.
      */
     public static String svg(JFreeChart chart, String id) {
-        SVGGraphics2D g = new SVGGraphics2D(WIDTH, HEIGHT);
+        int h = height(chart);
+        SVGGraphics2D g = new SVGGraphics2D(WIDTH, h);
         g.setDefsKeyPrefix(id + "-");
-        chart.draw(g, new Rectangle(0, 0, WIDTH, HEIGHT));
-        return g.getSVGElement(id, true, new ViewBox(0, 0, WIDTH, HEIGHT), null, null);
+        chart.draw(g, new Rectangle(0, 0, WIDTH, h));
+        return g.getSVGElement(id, true, new ViewBox(0, 0, WIDTH, h), null, null);
     }
 
     /** Writes the chart as an SVG file. */
@@ -310,7 +326,7 @@ public final class Charts {
 
     /** Writes the chart as a PNG file. */
     public static void writePng(JFreeChart chart, Path file) throws IOException {
-        ChartUtils.saveChartAsPNG(file.toFile(), chart, WIDTH, HEIGHT);
+        ChartUtils.saveChartAsPNG(file.toFile(), chart, WIDTH, height(chart));
     }
 
     /**

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import javax.imageio.ImageIO;
+import dev.pgkernels.reports.Results.Result;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.LogAxis;
 import org.jfree.chart.plot.CategoryPlot;
@@ -102,6 +103,25 @@ class ChartsTest {
         Report r = new Report(rs, Results.readWork(ReportTest.fixture("real/work.json")), Optional.empty());
         assertEquals(6, r.charts().rooflineDataset().getSeriesCount());
         assertEquals(List.of("speedup-ScanBench", "roofline"), List.copyOf(r.charts().all(List.of("ScanBench")).keySet()));
+    }
+
+    @Test
+    void aLongLegendMakesTheChartTaller() throws Exception {
+        // 30 point series (30 methods of one impl) + no limit lines: 140 + 17 * 30 = 650 px > 520.
+        List<Result> rs = new ArrayList<>();
+        java.util.Map<String, Results.Work> work = new java.util.HashMap<>();
+        for (int i = 0; i < 30; i++) {
+            Result r = new Result("dev.pgkernels.bench.XBench.m" + i, "avgt", java.util.Map.of("impl", "reference"),
+                    1e-3, 1e-5, 1, "ms/op");
+            rs.add(r);
+            work.put(Results.key(r.benchmark(), r.params()), new Results.Work(1e6, 1e6));
+        }
+        Charts c = new Report(rs, work, Optional.empty()).charts();
+        assertEquals(30, c.rooflineDataset().getSeriesCount());
+        assertEquals(650, Charts.height(c.rooflineChart()));
+        assertTrue(Charts.svg(c.rooflineChart(), "x").contains("viewBox='0.0 0.0 900.0 650.0'"));
+        // The real run's roofline has 9 legend entries: 140 + 153 = 293 < 520, the default height.
+        assertEquals(Charts.HEIGHT, Charts.height(RealRunTest.real().charts().rooflineChart()));
     }
 
     @Test
