@@ -22,7 +22,9 @@ import org.junit.jupiter.api.io.TempDir;
  * </pre>
  * (with {@code work.json} and {@code machine.json} that run wrote beside it). It ran on a shared,
  * heavily loaded 2-core machine, so the figures are noisy (errors larger than the scores, FMA
- * peaks that disagree between widths); that does not matter here: the expected values below are
+ * peaks that disagree between widths), and with 200 ms warm-ups the Vector API code ({@code impl=simd},
+ * the FMA and triad {@code simd} loops) is timed before C2 compiled it, so it comes out far slower
+ * than it is (a 1 s warm-up gives simd gae about 100 µs here); that does not matter here: the expected values below are
  * computed by hand from the numbers in the fixture files, and the arithmetic is written beside
  * each.
  */
