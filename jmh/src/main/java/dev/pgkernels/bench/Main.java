@@ -32,7 +32,8 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
  *   <li>{@code machine.json}: CPU, cores, JDK, vector width, which backends load and why not,</li>
  *   <li>{@code report.md}: per family, implementation × shape → time, speed-up, GB/s, GFLOP/s and
  *       the fraction of the limits measured in the same run by {@link TriadBench} and
- *       {@link FmaBench}.</li>
+ *       {@link FmaBench}; with its charts under {@code charts/} (speed-ups per family, roofline)
+ *       and the same report as one self-contained {@code report.html}.</li>
  * </ol>
  * Without {@code -rff} these go to {@code jmh-results/<date-time>/}. Benchmark name patterns also
  * match case-insensitively. Listing and help options ({@code -l}, {@code -lp}, {@code -h} …) are
@@ -101,8 +102,11 @@ public final class Main {
             out.println("No report: no benchmark ran.");
             return;
         }
-        Path report = Report.write(results, work, machine, dir);
-        out.println("Report: " + report);
+        Report.Written report = Report.writeAll(results, work, machine, dir);
+        out.println("Report: " + report.markdown());
+        out.println("HTML:   " + report.html() + " (self-contained)");
+        out.println("Charts: " + (report.charts().isEmpty() ? "none (no speed-up or roofline data)"
+                : report.markdown().resolveSibling(Report.CHART_DIR)));
     }
 
     /** Runs {@link MachineProbe} in a child JVM with the forks' flags; falls back to this JVM's view. */

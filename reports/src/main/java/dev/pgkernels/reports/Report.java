@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -25,25 +26,97 @@ import java.util.TreeMap;
 public final class Report {
     /** Benchmark classes that measure the machine rather than a kernel. */
     public static final String TRIAD = "TriadBench";
+    /** The FMA peak calibration class; see {@link #TRIAD}. */
     public static final String FMA = "FmaBench";
 
     private final List<Result> results;
     private final Map<String, Work> work;
     private final Optional<JsonObject> machine;
 
+    /**
+     * A report over one run.
+     *
+     * @param results the run's results ({@link Results#read})
+     * @param work    declared work per result ({@link Results#readWork}); results without one get no GB/s, GFLOP/s
+     * @param machine {@code machine.json}, if there is one
+     */
     public Report(List<Result> results, Map<String, Work> work, Optional<JsonObject> machine) {
         this.results = List.copyOf(results);
         this.work = Map.copyOf(work);
         this.machine = machine;
     }
 
-    /** Reads the three files and writes {@code report.md} into {@code outDir}; returns its path. */
+    /** The files one {@link #write} produced. */
+    public record Written(Path markdown, Path html, List<Path> charts) {}
+
+    /** The folder beside {@code report.md} that holds the chart images. */
+    public static final String CHART_DIR = "charts";
+
+    /**
+     * Reads the three files and writes into {@code outDir}: {@code report.md}, the charts as SVG
+     * under {@code charts/} (linked from the Markdown by relative paths) and {@code report.html},
+     * one self-contained file with the same text and tables, the charts inlined as SVG and the
+     * CSS inline. Returns the path of {@code report.md}; {@link #writeAll} returns every file.
+     *
+     * @throws java.nio.file.NoSuchFileException if {@code resultsJson} does not exist
+     * @throws IllegalArgumentException if a file is not valid JSON or not of the expected shape
+     */
     public static Path write(Path resultsJson, Path workJson, Path machineJson, Path outDir) throws IOException {
+        return writeAll(resultsJson, workJson, machineJson, outDir).markdown();
+    }
+
+    /** As {@link #write}, returning every file written. */
+    public static Written writeAll(Path resultsJson, Path workJson, Path machineJson, Path outDir) throws IOException {
         Report r = new Report(Results.read(resultsJson), Results.readWork(workJson), Results.readMachine(machineJson));
+        return r.writeTo(outDir, resultsJson.getFileName().toString());
+    }
+
+    /** Writes {@code report.md}, {@code charts/*.svg} and {@code report.html} into {@code outDir}. */
+    public Written writeTo(Path outDir, String source) throws IOException {
         Files.createDirectories(outDir);
+        Map<String, String> images = new LinkedHashMap<>();
+        List<Path> chartFiles = new ArrayList<>();
+        Map<String, org.jfree.chart.JFreeChart> all = charts().all(List.copyOf(kernelClasses().keySet()));
+        Path chartDir = outDir.resolve(CHART_DIR);
+        if (Files.isDirectory(chartDir)) {
+            // Charts of an earlier render into the same folder (a family since removed) would linger.
+            try (var old = Files.newDirectoryStream(chartDir, "{speedup-*,roofline}.svg")) {
+                for (Path p : old) Files.delete(p);
+            }
+        }
+        if (!all.isEmpty()) {
+            Files.createDirectories(chartDir);
+        }
+        for (Map.Entry<String, org.jfree.chart.JFreeChart> c : all.entrySet()) {
+            String rel = CHART_DIR + "/" + c.getKey() + ".svg";
+            String svg = Charts.svg(c.getValue(), c.getKey());
+            Path f = outDir.resolve(rel);
+            Files.writeString(f, svg, StandardCharsets.UTF_8);
+            chartFiles.add(f);
+            images.put(rel, svg);
+        }
+        String text = markdown(source, images.keySet());
         Path md = outDir.resolve("report.md");
-        Files.writeString(md, r.markdown(resultsJson.getFileName().toString()), StandardCharsets.UTF_8);
-        return md;
+        Files.writeString(md, text, StandardCharsets.UTF_8);
+        Path html = outDir.resolve("report.html");
+        Files.writeString(html, Html.page("pgkernels benchmark report", text, images), StandardCharsets.UTF_8);
+        return new Written(md, html, chartFiles);
+    }
+
+    /** The charts of this report. */
+    public Charts charts() {
+        return new Charts(this, results, work);
+    }
+
+    /** The results of each kernel benchmark class (everything but the calibrations), by class name. */
+    Map<String, List<Result>> kernelClasses() {
+        Map<String, List<Result>> byClass = new TreeMap<>();
+        for (Result r : results) {
+            if (!r.benchClass().equals(TRIAD) && !r.benchClass().equals(FMA)) {
+                byClass.computeIfAbsent(r.benchClass(), k -> new ArrayList<>()).add(r);
+            }
+        }
+        return byClass;
     }
 
     /** GB/s of one result, if its work is declared. */
@@ -121,18 +194,29 @@ public final class Report {
         return bytes + " B";
     }
 
-    /** The Markdown text. */
+    /** The Markdown text without charts. */
     public String markdown(String source) {
+        return markdown(source, List.of());
+    }
+
+    /**
+     * The Markdown text; {@code charts} are relative image paths written beside it
+     * ({@code charts/speedup-<Class>.svg}, {@code charts/roofline.svg}), each linked where it belongs.
+     */
+    public String markdown(String source, java.util.Collection<String> charts) {
         StringBuilder md = new StringBuilder();
         md.append("# pgkernels benchmark report\n\n");
         md.append("Source: `").append(source).append("` (").append(results.size()).append(" results).\n\n");
         machineSection(md);
         calibrationSection(md);
-        Map<String, List<Result>> byClass = new TreeMap<>();
-        for (Result r : results) {
-            if (!r.benchClass().equals(TRIAD) && !r.benchClass().equals(FMA)) {
-                byClass.computeIfAbsent(r.benchClass(), k -> new ArrayList<>()).add(r);
-            }
+        String roof = CHART_DIR + "/roofline.svg";
+        if (charts.contains(roof)) {
+            md.append("## Roofline\n\n")
+                    .append("Each point is one benchmark, implementation and shape: its declared flops per declared ")
+                    .append("byte against the GFLOP/s it reached. The dashed lines are the stream-triad bandwidths ")
+                    .append("measured in this run (GB/s × intensity), the solid ones the one-core FMA peaks. A point ")
+                    .append("under a dashed line is short of memory bandwidth; under a solid one, of compute.\n\n")
+                    .append("![roofline](").append(roof).append(")\n\n");
         }
         md.append("## How to read the tables\n\n")
                 .append("*time/op* is JMH's mean with its 99.9% error. *× ref* (and *× jblas*) is how many times ")
@@ -142,8 +226,12 @@ public final class Report {
                 .append("nearest the operation's bytes (named in brackets); *% peak* divides GFLOP/s by the measured ")
                 .append("single-core FMA peak of the benchmark's precision. A kernel is near its limit when either ")
                 .append("fraction is near 100%.\n\n");
-        for (Map.Entry<String, List<Result>> e : byClass.entrySet()) {
+        for (Map.Entry<String, List<Result>> e : kernelClasses().entrySet()) {
             familySection(md, e.getKey(), e.getValue());
+            String img = CHART_DIR + "/speedup-" + e.getKey() + ".svg";
+            if (charts.contains(img)) {
+                md.append("![").append(e.getKey()).append(" speed-ups](").append(img).append(")\n\n");
+            }
         }
         return md.toString();
     }
@@ -175,7 +263,32 @@ public final class Report {
                         .append(" |\n");
             }
         }
+        // Anything else the probe adds (memory, OpenCL devices, ...) is shown as it comes.
+        for (Map.Entry<String, JsonElement> e : m.entrySet()) {
+            if (KNOWN_MACHINE_KEYS.contains(e.getKey())) continue;
+            md.append("| ").append(e.getKey()).append(" | ").append(cell(e.getValue())).append(" |\n");
+        }
         md.append('\n');
+    }
+
+    private static final List<String> KNOWN_MACHINE_KEYS = List.of("cpu", "cores", "javaVersion", "javaVm", "os", "vector", "backends");
+
+    /** A JSON value as one table cell: numbers via {@link #fmt} unless whole, arrays joined by "; ". */
+    private static String cell(JsonElement v) {
+        String s;
+        if (v.isJsonPrimitive() && v.getAsJsonPrimitive().isNumber()) {
+            double d = v.getAsDouble();
+            s = d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : fmt(d);
+        } else if (v.isJsonPrimitive()) {
+            s = v.getAsString();
+        } else if (v.isJsonArray()) {
+            List<String> parts = new ArrayList<>();
+            v.getAsJsonArray().forEach(x -> parts.add(x.isJsonPrimitive() ? x.getAsString() : x.toString()));
+            s = parts.isEmpty() ? "none" : String.join("; ", parts);
+        } else {
+            s = v.toString();
+        }
+        return s.replace("|", "\\|").replace("\n", " ");
     }
 
     private void calibrationSection(StringBuilder md) {
@@ -232,7 +345,7 @@ public final class Report {
         md.append('\n');
     }
 
-    private static int implOrder(String impl) {
+    static int implOrder(String impl) {
         return switch (impl) {
             case "reference" -> 0;
             case "simd" -> 1;
