@@ -1,0 +1,316 @@
+package dev.pgkernels.simd;
+
+import dev.pgkernels.scale.AbstractScaleKernels;
+import dev.pgkernels.scale.ScaleFunction;
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The {@code simd} gradient scale functions (SPEC §1) in the Vector API, with the preferred float
+ * species and the preferred double species (half as many lanes, same bit size).
+ *
+ * <p><b>Two paths.</b>
+ * <ul>
+ *   <li>{@link Strategy#FP32} (default) — the {@code exp}-bound kinds (SQ, ML, SIL, PPO_CLIP) run
+ *       in fp32: {@code exp(x)} and {@code expm1(y)} from {@link VectorOperators#EXP} /
+ *       {@link VectorOperators#EXPM1} (measured within 0.57 ulp of {@code Math.exp}/{@code Math.expm1},
+ *       including {@code |y| < 1e-6}, where {@code expm1} does not cancel), one fp32 product.
+ *       MSE is a copy. MLA and parametric MLA run in double (below): their branch conditions then
+ *       see exactly the reference's values, so no point near a branch is decided differently.</li>
+ *   <li>{@link Strategy#DOUBLE} — every lane converted to double, {@code f} evaluated with the same
+ *       operations in the same order as {@code ReferenceScale.evaluate}, rounded once to fp32. For
+ *       MSE, MLA and parametric MLA this is bit-identical to the reference; for the {@code exp}
+ *       kinds it differs only by the double {@code exp}'s last-bit error.</li>
+ * </ul>
+ *
+ * <p><b>Overflow is judged on the rounded result</b>, as the reference does: {@code SQ(89, 0.001)
+ * ≈ 4.49e35} is finite although {@code exp(89)} is not an fp32 number, and {@code SQ(100, 0) = 0}
+ * (the double {@code exp(100)} is finite). In fp32, {@code exp(x)} is a normal number whose
+ * relative error is below 1 ulp only for {@code |x| <= 87.3}; so every vector holding a lane with
+ * a finite {@code |x| > }{@link #RISK} (after the clip) — and, for ML, a finite {@code y > RISK} —
+ * is evaluated by the double path instead (a whole vector, no scalar code). Below that bound
+ * {@code exp(x) ∈ [1.8e-35, 5.5e34]} is normal, so the fp32 product {@code exp(x)·y} has relative
+ * error at most {@code 0.57 ulp + 0.5 ulp ≈ 1.1 · 2^-23 ≈ 1.3e-7} (ML: {@code + 0.57 ulp}), and it
+ * overflows or underflows exactly where the correctly rounded product does, except for products
+ * within that relative distance of {@code Float.MAX_VALUE} (a branch boundary in SPEC's sense).
+ * Infinite and NaN inputs take the fp32 path: IEEE gives the reference's classes
+ * ({@code exp(+Inf)·0 = NaN}, {@code exp(-Inf)·Inf = NaN}, {@code expm1(-Inf) = -1}).
+ *
+ * <p>The optional log-ratio clip is {@code x = min(x, c)}; in the fp32 path with {@code (float) c},
+ * which changes {@code exp(c)} by a relative {@code |c| 2^-24} at most ({@code 1.2e-6} at
+ * {@code c = 20}) — only where {@code c} is not an fp32 number. PPO's bounds {@code 1 ± eps} are
+ * compared in fp32 (SPEC lets fp32 and double choose differently within a few ulps of them).
+ *
+ * <p>Elementwise, allocation-free, stateless and thread-safe; tails are masked vectors.
+ */
+public final class SimdScale extends AbstractScaleKernels {
+    static final VectorSpecies<Float> FS = FloatVector.SPECIES_PREFERRED;
+    static final VectorSpecies<Double> DS = DoubleVector.SPECIES_PREFERRED;
+    static final int L = FS.length();
+
+    /** Beyond this {@code |x|} (and, for ML, {@code y}) a vector takes the double path: fp32 {@code exp} stays normal below 87.3. */
+    static final float RISK = 80f;
+
+    /** Lanes {@code >= L/2}: where the second double half lands when converted back. */
+    private static final VectorMask<Float> UPPER = FS.indexInRange(-L / 2, L / 2); // lane N set iff 0 <= N - L/2 < L/2
+
+    /** How the functions are evaluated. */
+    public enum Strategy {
+        /** fp32 for the exp-bound kinds (double for lanes at risk of over/underflow), double for MLA. */
+        FP32,
+        /** Every kind in double, rounded once: the reference's arithmetic. */
+        DOUBLE
+    }
+
+    private final Strategy strategy;
+
+    /** The default strategy, {@link Strategy#FP32}. */
+    public SimdScale() {
+        this(Strategy.FP32);
+    }
+
+    /** Forces a strategy (tests and benchmarks). */
+    public SimdScale(Strategy strategy) {
+        this.strategy = java.util.Objects.requireNonNull(strategy, "strategy");
+    }
+
+    /** The strategy in use. */
+    public Strategy strategy() {
+        return strategy;
+    }
+
+    static {
+        if (DS.length() * 2 != L) {
+            throw new IllegalStateException("preferred species: " + FS + " and " + DS + " differ in bit size");
+        }
+    }
+
+    @Override
+    protected void scaleKernel(ScaleFunction f, int n, float[] dO, int dOOffset, float[] dR, int dROffset,
+            float[] out, int outOffset) {
+        ScaleFunction.Kind k = f.kind();
+        if (k == ScaleFunction.Kind.MSE) {
+            copy(n, dR, dROffset, out, outOffset);
+            return;
+        }
+        if (strategy == Strategy.DOUBLE || k == ScaleFunction.Kind.MLA || k == ScaleFunction.Kind.MLA_PARAMETRIC) {
+            allDouble(f, n, dO, dOOffset, dR, dROffset, out, outOffset);
+            return;
+        }
+        float c = (float) f.clipOrInfinity();
+        switch (k) {
+            case SQ -> sq(f, c, n, dO, dOOffset, dR, dROffset, out, outOffset);
+            case ML -> ml(f, c, n, dO, dOOffset, dR, dROffset, out, outOffset);
+            case SIL -> sil(f, c, n, dO, dOOffset, dR, dROffset, out, outOffset);
+            case PPO_CLIP -> ppo(f, c, n, dO, dOOffset, dR, dROffset, out, outOffset);
+            default -> throw new AssertionError(k);
+        }
+    }
+
+    private static void copy(int n, float[] src, int so, float[] dst, int d) {
+        int i = 0;
+        for (int ub = FS.loopBound(n); i < ub; i += L) {
+            FloatVector.fromArray(FS, src, so + i).intoArray(dst, d + i);
+        }
+        if (i < n) {
+            VectorMask<Float> m = FS.indexInRange(i, n);
+            FloatVector.fromArray(FS, src, so + i, m).intoArray(dst, d + i, m);
+        }
+    }
+
+    /** Lanes whose clipped {@code x} is finite with {@code |x| > RISK}. */
+    private static VectorMask<Float> atRisk(FloatVector x) {
+        FloatVector ax = x.abs();
+        return ax.compare(VectorOperators.GT, RISK).and(ax.compare(VectorOperators.LT, Float.POSITIVE_INFINITY));
+    }
+
+    private static void sq(ScaleFunction f, float c, int n, float[] dO, int xo, float[] dR, int yo, float[] out, int oo) {
+        int i = 0;
+        for (int ub = FS.loopBound(n); i < ub; i += L) {
+            FloatVector x0 = FloatVector.fromArray(FS, dO, xo + i);
+            FloatVector y = FloatVector.fromArray(FS, dR, yo + i);
+            FloatVector x = x0.min(c);
+            FloatVector r = x.lanewise(VectorOperators.EXP).mul(y);
+            if (atRisk(x).anyTrue()) {
+                r = viaDouble(f, x0, y);
+            }
+            r.intoArray(out, oo + i);
+        }
+        if (i < n) {
+            VectorMask<Float> m = FS.indexInRange(i, n);
+            FloatVector x0 = FloatVector.fromArray(FS, dO, xo + i, m);
+            FloatVector y = FloatVector.fromArray(FS, dR, yo + i, m);
+            FloatVector x = x0.min(c);
+            FloatVector r = x.lanewise(VectorOperators.EXP).mul(y);
+            if (atRisk(x).and(m).anyTrue()) {
+                r = viaDouble(f, x0, y);
+            }
+            r.intoArray(out, oo + i, m);
+        }
+    }
+
+    private static void sil(ScaleFunction f, float c, int n, float[] dO, int xo, float[] dR, int yo, float[] out, int oo) {
+        int i = 0;
+        for (int ub = FS.loopBound(n); i < ub; i += L) {
+            FloatVector x0 = FloatVector.fromArray(FS, dO, xo + i);
+            FloatVector y = FloatVector.fromArray(FS, dR, yo + i);
+            FloatVector x = x0.min(c);
+            FloatVector r = x.lanewise(VectorOperators.EXP).mul(y.max(0f));
+            if (atRisk(x).anyTrue()) {
+                r = viaDouble(f, x0, y);
+            }
+            r.intoArray(out, oo + i);
+        }
+        if (i < n) {
+            VectorMask<Float> m = FS.indexInRange(i, n);
+            FloatVector x0 = FloatVector.fromArray(FS, dO, xo + i, m);
+            FloatVector y = FloatVector.fromArray(FS, dR, yo + i, m);
+            FloatVector x = x0.min(c);
+            FloatVector r = x.lanewise(VectorOperators.EXP).mul(y.max(0f));
+            if (atRisk(x).and(m).anyTrue()) {
+                r = viaDouble(f, x0, y);
+            }
+            r.intoArray(out, oo + i, m);
+        }
+    }
+
+    /** ML: also a finite {@code y > RISK} is at risk ({@code expm1(y)} overflows fp32 before the product might not). */
+    private static void ml(ScaleFunction f, float c, int n, float[] dO, int xo, float[] dR, int yo, float[] out, int oo) {
+        int i = 0;
+        for (int ub = FS.loopBound(n); i < ub; i += L) {
+            FloatVector x0 = FloatVector.fromArray(FS, dO, xo + i);
+            FloatVector y = FloatVector.fromArray(FS, dR, yo + i);
+            FloatVector x = x0.min(c);
+            FloatVector r = x.lanewise(VectorOperators.EXP).mul(y.lanewise(VectorOperators.EXPM1));
+            VectorMask<Float> risk = atRisk(x).or(y.compare(VectorOperators.GT, RISK)
+                    .and(y.compare(VectorOperators.LT, Float.POSITIVE_INFINITY)));
+            if (risk.anyTrue()) {
+                r = viaDouble(f, x0, y);
+            }
+            r.intoArray(out, oo + i);
+        }
+        if (i < n) {
+            VectorMask<Float> m = FS.indexInRange(i, n);
+            FloatVector x0 = FloatVector.fromArray(FS, dO, xo + i, m);
+            FloatVector y = FloatVector.fromArray(FS, dR, yo + i, m);
+            FloatVector x = x0.min(c);
+            FloatVector r = x.lanewise(VectorOperators.EXP).mul(y.lanewise(VectorOperators.EXPM1));
+            VectorMask<Float> risk = atRisk(x).or(y.compare(VectorOperators.GT, RISK)
+                    .and(y.compare(VectorOperators.LT, Float.POSITIVE_INFINITY)));
+            if (risk.and(m).anyTrue()) {
+                r = viaDouble(f, x0, y);
+            }
+            r.intoArray(out, oo + i, m);
+        }
+    }
+
+    private static void ppo(ScaleFunction f, float c, int n, float[] dO, int xo, float[] dR, int yo, float[] out, int oo) {
+        float hi = (float) (1 + f.eps()), lo = (float) (1 - f.eps());
+        int i = 0;
+        for (int ub = FS.loopBound(n); i < ub; i += L) {
+            FloatVector x0 = FloatVector.fromArray(FS, dO, xo + i);
+            FloatVector y = FloatVector.fromArray(FS, dR, yo + i);
+            FloatVector x = x0.min(c);
+            FloatVector r = ppoLanes(x, y, hi, lo);
+            if (atRisk(x).anyTrue()) {
+                r = viaDouble(f, x0, y);
+            }
+            r.intoArray(out, oo + i);
+        }
+        if (i < n) {
+            VectorMask<Float> m = FS.indexInRange(i, n);
+            FloatVector x0 = FloatVector.fromArray(FS, dO, xo + i, m);
+            FloatVector y = FloatVector.fromArray(FS, dR, yo + i, m);
+            FloatVector x = x0.min(c);
+            FloatVector r = ppoLanes(x, y, hi, lo);
+            if (atRisk(x).and(m).anyTrue()) {
+                r = viaDouble(f, x0, y);
+            }
+            r.intoArray(out, oo + i, m);
+        }
+    }
+
+    /** {@code exp(x) y}, blended to 0 where the clipped objective is flat. */
+    private static FloatVector ppoLanes(FloatVector x, FloatVector y, float hi, float lo) {
+        FloatVector ratio = x.lanewise(VectorOperators.EXP);
+        VectorMask<Float> flat = y.compare(VectorOperators.GT, 0f).and(ratio.compare(VectorOperators.GT, hi))
+                .or(y.compare(VectorOperators.LT, 0f).and(ratio.compare(VectorOperators.LT, lo)));
+        return ratio.mul(y).blend(0f, flat);
+    }
+
+    private static void allDouble(ScaleFunction f, int n, float[] dO, int xo, float[] dR, int yo, float[] out, int oo) {
+        int i = 0;
+        for (int ub = FS.loopBound(n); i < ub; i += L) {
+            FloatVector x = FloatVector.fromArray(FS, dO, xo + i);
+            FloatVector y = FloatVector.fromArray(FS, dR, yo + i);
+            viaDouble(f, x, y).intoArray(out, oo + i);
+        }
+        if (i < n) {
+            VectorMask<Float> m = FS.indexInRange(i, n);
+            FloatVector x = FloatVector.fromArray(FS, dO, xo + i, m);
+            FloatVector y = FloatVector.fromArray(FS, dR, yo + i, m);
+            viaDouble(f, x, y).intoArray(out, oo + i, m);
+        }
+    }
+
+    /** {@code f(x, y)} lane by lane in double (two halves), rounded once to fp32. */
+    static FloatVector viaDouble(ScaleFunction f, FloatVector x, FloatVector y) {
+        DoubleVector x0 = (DoubleVector) x.convertShape(VectorOperators.F2D, DS, 0);
+        DoubleVector x1 = (DoubleVector) x.convertShape(VectorOperators.F2D, DS, 1);
+        DoubleVector y0 = (DoubleVector) y.convertShape(VectorOperators.F2D, DS, 0);
+        DoubleVector y1 = (DoubleVector) y.convertShape(VectorOperators.F2D, DS, 1);
+        return toFloat(evaluate(f, x0, y0), evaluate(f, x1, y1));
+    }
+
+    /** Two double vectors back into one fp32 vector: {@code lo} in the lower lanes, {@code hi} in the upper. */
+    static FloatVector toFloat(DoubleVector lo, DoubleVector hi) {
+        FloatVector r0 = (FloatVector) lo.convertShape(VectorOperators.D2F, FS, 0);
+        FloatVector r1 = (FloatVector) hi.convertShape(VectorOperators.D2F, FS, -1);
+        return r0.blend(r1, UPPER);
+    }
+
+    /**
+     * {@code f(min(x, c), y)} in double, lane by lane: the operations of {@code ReferenceScale.evaluate}
+     * in the same order (so MSE, MLA and parametric MLA are bit-identical to it), branches as blends.
+     * NaN fails every comparison, so the arithmetic branch is taken, as in the reference.
+     */
+    static DoubleVector evaluate(ScaleFunction f, DoubleVector x, DoubleVector y) {
+        x = x.min(f.clipOrInfinity());
+        switch (f.kind()) {
+            case MSE:
+                return y;
+            case SQ:
+                return x.lanewise(VectorOperators.EXP).mul(y);
+            case ML:
+                return x.lanewise(VectorOperators.EXP).mul(y.lanewise(VectorOperators.EXPM1));
+            case SIL:
+                return x.lanewise(VectorOperators.EXP).mul(y.max(0.0));
+            case MLA: {
+                DoubleVector t = x.add(1.0);                       // 1 + x
+                VectorMask<Double> quad = t.add(y).compare(VectorOperators.LE, 0.0)
+                        .and(t.compare(VectorOperators.GT, 0.0));   // 1+x+y <= 0 < 1+x
+                DoubleVector q = t.neg().mul(t).div(2.0);           // -(1+x)(1+x)/2
+                DoubleVector lin = y.mul(t.add(y.div(2.0)).max(0.0)); // y max(1+x+y/2, 0)
+                return lin.blend(q, quad);
+            }
+            case MLA_PARAMETRIC: {
+                DoubleVector t = x.mul(f.alphaO()).add(1.0);        // 1 + ao x
+                DoubleVector u = t.add(y.mul(f.alphaR()));          // 1 + ao x + ar y
+                DoubleVector v = t.max(0.0).div(2.0);               // max(1 + ao x, 0)/2
+                return y.mul(u.max(v));
+            }
+            case PPO_CLIP: {
+                DoubleVector ratio = x.lanewise(VectorOperators.EXP);
+                double eps = f.eps();
+                VectorMask<Double> flat = y.compare(VectorOperators.GT, 0.0).and(ratio.compare(VectorOperators.GT, 1 + eps))
+                        .or(y.compare(VectorOperators.LT, 0.0).and(ratio.compare(VectorOperators.LT, 1 - eps)));
+                return ratio.mul(y).blend(0.0, flat);
+            }
+            default:
+                throw new AssertionError(f.kind());
+        }
+    }
+}
