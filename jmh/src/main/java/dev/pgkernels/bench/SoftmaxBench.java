@@ -35,7 +35,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(value = 1, jvmArgsAppend = BenchConfig.VECTOR_MODULE)
 public class SoftmaxBench {
 
-    @Param({"reference"})
+    @Param({"reference", "simd"})
     public String impl;
 
     /** {@code BxA}: rows × actions. */
