@@ -21,7 +21,7 @@ public final class SimdBackend implements Backend {
     /** Loaded by name through {@link dev.pgkernels.Backends}. */
     public SimdBackend() {
         this.scale = new SimdScale();
-        this.softmax = null; // TODO softmax
+        this.softmax = new SimdSoftmax();
         this.scans = new SimdScans();
         if (SimdScans.lanes() < 1) {
             throw new IllegalStateException("no usable vector species");
@@ -42,7 +42,7 @@ public final class SimdBackend implements Backend {
     /** Family 2: {@link SimdSoftmax}. */
     @Override
     public Optional<SoftmaxKernels> softmax() {
-        return Optional.ofNullable(softmax);
+        return Optional.of(softmax);
     }
 
     /** Family 3: {@link SimdScans}. */

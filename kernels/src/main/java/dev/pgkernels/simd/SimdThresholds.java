@@ -19,4 +19,12 @@ public final class SimdThresholds {
 
     /** Scans: the along-time strategy needs at least this many time steps to pay for its setup. */
     public static final int SCAN_ALONG_TIME_MIN_T = 64;
+
+    /**
+     * Softmax family: rows of at most this many logits are vectorised across rows (one vector of
+     * {@code L} rows per column, gathers and scatters) instead of along each row, where a row of
+     * {@code A < L} logits would leave lanes idle and a row of a few vectors pays a reduction per
+     * row. Atari's {@code A = 18} goes across rows; vocabulary-sized rows go along them.
+     */
+    public static final int SOFTMAX_ACROSS_ROWS_MAX_A = 32;
 }
