@@ -50,6 +50,10 @@ public final class SimdScale extends AbstractScaleKernels {
     static final VectorSpecies<Float> FS = FloatVector.SPECIES_PREFERRED;
     static final VectorSpecies<Double> DS = DoubleVector.SPECIES_PREFERRED;
     static final int L = FS.length();
+    /** fp32 species of half the preferred bit size: {@code H} fp32 lanes widen to one preferred double vector. */
+    static final VectorSpecies<Float> FH = VectorSpecies.of(float.class,
+            jdk.incubator.vector.VectorShape.forBitSize(FS.vectorBitSize() / 2));
+    static final int H = FH.length();
 
     /** Beyond this {@code |x|} (and, for ML, {@code y}) a vector takes the double path: fp32 {@code exp} stays normal below 87.3. */
     static final float RISK = 80f;
@@ -96,7 +100,15 @@ public final class SimdScale extends AbstractScaleKernels {
             copy(n, dR, dROffset, out, outOffset);
             return;
         }
-        if (strategy == Strategy.DOUBLE || k == ScaleFunction.Kind.MLA || k == ScaleFunction.Kind.MLA_PARAMETRIC) {
+        if (k == ScaleFunction.Kind.MLA) {
+            mla(f.clipOrInfinity(), n, dO, dOOffset, dR, dROffset, out, outOffset);
+            return;
+        }
+        if (k == ScaleFunction.Kind.MLA_PARAMETRIC) {
+            mlaParametric(f.clipOrInfinity(), f.alphaO(), f.alphaR(), n, dO, dOOffset, dR, dROffset, out, outOffset);
+            return;
+        }
+        if (strategy == Strategy.DOUBLE) {
             allDouble(f, n, dO, dOOffset, dR, dROffset, out, outOffset);
             return;
         }
@@ -241,6 +253,62 @@ public final class SimdScale extends AbstractScaleKernels {
         return ratio.mul(y).blend(0f, flat);
     }
 
+    /**
+     * MLA in double, {@code FH.length()} samples per step: fp32 half-width loads widened to the
+     * double species, the reference's operations, narrowed on store. Small on purpose, so C2
+     * inlines every vector operation (no boxing).
+     */
+    private static void mla(double c, int n, float[] dO, int xo, float[] dR, int yo, float[] out, int oo) {
+        int i = 0;
+        for (int ub = FH.loopBound(n); i < ub; i += H) {
+            mlaLanes(widen(dO, xo + i).min(c), widen(dR, yo + i)).convertShape(VectorOperators.D2F, FH, 0).reinterpretAsFloats()
+                    .intoArray(out, oo + i);
+        }
+        if (i < n) {
+            VectorMask<Float> m = FH.indexInRange(i, n);
+            mlaLanes(widen(dO, xo + i, m).min(c), widen(dR, yo + i, m)).convertShape(VectorOperators.D2F, FH, 0).reinterpretAsFloats()
+                    .intoArray(out, oo + i, m);
+        }
+    }
+
+    /** Parametric MLA in double, as {@link #mla}. */
+    private static void mlaParametric(double c, double ao, double ar, int n, float[] dO, int xo, float[] dR, int yo,
+            float[] out, int oo) {
+        int i = 0;
+        for (int ub = FH.loopBound(n); i < ub; i += H) {
+            mlaParametricLanes(widen(dO, xo + i).min(c), widen(dR, yo + i), ao, ar)
+                    .convertShape(VectorOperators.D2F, FH, 0).reinterpretAsFloats().intoArray(out, oo + i);
+        }
+        if (i < n) {
+            VectorMask<Float> m = FH.indexInRange(i, n);
+            mlaParametricLanes(widen(dO, xo + i, m).min(c), widen(dR, yo + i, m), ao, ar)
+                    .convertShape(VectorOperators.D2F, FH, 0).reinterpretAsFloats().intoArray(out, oo + i, m);
+        }
+    }
+
+    private static DoubleVector widen(float[] a, int off) {
+        return (DoubleVector) FloatVector.fromArray(FH, a, off).convertShape(VectorOperators.F2D, DS, 0);
+    }
+
+    private static DoubleVector widen(float[] a, int off, VectorMask<Float> m) {
+        return (DoubleVector) FloatVector.fromArray(FH, a, off, m).convertShape(VectorOperators.F2D, DS, 0);
+    }
+
+    /** MLA of the reference, lane by lane: {@code -(1+x)^2/2} if {@code 1+x+y <= 0 < 1+x}, else {@code y max(1+x+y/2, 0)}. */
+    static DoubleVector mlaLanes(DoubleVector x, DoubleVector y) {
+        DoubleVector t = x.add(1.0);                                  // 1 + x
+        VectorMask<Double> quad = t.add(y).compare(VectorOperators.LE, 0.0)
+                .and(t.compare(VectorOperators.GT, 0.0));              // 1+x+y <= 0 < 1+x
+        DoubleVector lin = y.mul(t.add(y.div(2.0)).max(0.0));          // y max(1+x+y/2, 0)
+        return lin.blend(t.neg().mul(t).div(2.0), quad);               // -(1+x)(1+x)/2
+    }
+
+    /** Parametric MLA of the reference: {@code y max(1 + ao x + ar y, max(1 + ao x, 0)/2)}. */
+    static DoubleVector mlaParametricLanes(DoubleVector x, DoubleVector y, double ao, double ar) {
+        DoubleVector t = x.mul(ao).add(1.0);
+        return y.mul(t.add(y.mul(ar)).max(t.max(0.0).div(2.0)));
+    }
+
     private static void allDouble(ScaleFunction f, int n, float[] dO, int xo, float[] dR, int yo, float[] out, int oo) {
         int i = 0;
         for (int ub = FS.loopBound(n); i < ub; i += L) {
@@ -288,20 +356,10 @@ public final class SimdScale extends AbstractScaleKernels {
                 return x.lanewise(VectorOperators.EXP).mul(y.lanewise(VectorOperators.EXPM1));
             case SIL:
                 return x.lanewise(VectorOperators.EXP).mul(y.max(0.0));
-            case MLA: {
-                DoubleVector t = x.add(1.0);                       // 1 + x
-                VectorMask<Double> quad = t.add(y).compare(VectorOperators.LE, 0.0)
-                        .and(t.compare(VectorOperators.GT, 0.0));   // 1+x+y <= 0 < 1+x
-                DoubleVector q = t.neg().mul(t).div(2.0);           // -(1+x)(1+x)/2
-                DoubleVector lin = y.mul(t.add(y.div(2.0)).max(0.0)); // y max(1+x+y/2, 0)
-                return lin.blend(q, quad);
-            }
-            case MLA_PARAMETRIC: {
-                DoubleVector t = x.mul(f.alphaO()).add(1.0);        // 1 + ao x
-                DoubleVector u = t.add(y.mul(f.alphaR()));          // 1 + ao x + ar y
-                DoubleVector v = t.max(0.0).div(2.0);               // max(1 + ao x, 0)/2
-                return y.mul(u.max(v));
-            }
+            case MLA:
+                return mlaLanes(x, y);
+            case MLA_PARAMETRIC:
+                return mlaParametricLanes(x, y, f.alphaO(), f.alphaR());
             case PPO_CLIP: {
                 DoubleVector ratio = x.lanewise(VectorOperators.EXP);
                 double eps = f.eps();
