@@ -210,7 +210,7 @@ public final class SimdSoftmax extends AbstractSoftmaxKernels {
                 t.load(logits, t.tin);
                 t.maxPass(t.tin, null);
                 t.zPass(t.tin, false);
-                t.writeSoftmax(t.tin);
+                t.writeSoftmax();
                 t.store(out);
             }
             return;
@@ -506,13 +506,19 @@ public final class SimdSoftmax extends AbstractSoftmaxKernels {
             m.intoArray(mx, 0);
         }
 
-        /** {@code Z} (and {@code S = Σ e d}) per row, fp32 terms summed in double. */
+        /**
+         * {@code Z} (and {@code S = Σ e d}) per row, fp32 terms summed in double. Leaves
+         * {@code d = q - m} in {@code q}'s tile and {@code e = exp(d)} in {@code tin2}, so the
+         * writing pass needs no second {@code exp}.
+         */
         void zPass(float[] q, boolean withS) {
             FloatVector m = FloatVector.fromArray(FS, mx, 0);
             DoubleVector z0 = DoubleVector.zero(DS), z1 = z0, s0 = z0, s1 = z0;
             for (int j = 0; j < a; j++) {
                 FloatVector d = col(q, j).sub(m);
                 FloatVector e = d.lanewise(VectorOperators.EXP);
+                d.intoArray(q, j * L);
+                e.intoArray(tin2, j * L);
                 z0 = z0.add(lo(e));
                 z1 = z1.add(hi(e));
                 if (withS) {
@@ -527,21 +533,21 @@ public final class SimdSoftmax extends AbstractSoftmaxKernels {
             s1.intoArray(sd, L / 2);
         }
 
+        /** From the {@code d} tile {@link #zPass} left. */
         void writeLogSoftmax(float[] q) {
             FloatVector lz = SimdScale.toFloat(DoubleVector.fromArray(DS, z, 0).lanewise(VectorOperators.LOG),
                     DoubleVector.fromArray(DS, z, L / 2).lanewise(VectorOperators.LOG));
-            FloatVector m = FloatVector.fromArray(FS, mx, 0);
             for (int j = 0; j < a; j++) {
-                put(col(q, j).sub(m).sub(lz), j);
+                put(col(q, j).sub(lz), j);
             }
         }
 
-        void writeSoftmax(float[] q) {
+        /** From the {@code e} tile {@link #zPass} left. */
+        void writeSoftmax() {
             FloatVector iz = SimdScale.toFloat(DoubleVector.broadcast(DS, 1.0).div(DoubleVector.fromArray(DS, z, 0)),
                     DoubleVector.broadcast(DS, 1.0).div(DoubleVector.fromArray(DS, z, L / 2)));
-            FloatVector m = FloatVector.fromArray(FS, mx, 0);
             for (int j = 0; j < a; j++) {
-                put(col(q, j).sub(m).lanewise(VectorOperators.EXP).mul(iz), j);
+                put(col(tin2, j).mul(iz), j);
             }
         }
 
@@ -595,7 +601,7 @@ public final class SimdSoftmax extends AbstractSoftmaxKernels {
             }
         }
 
-        /** {@code G} column by column; rows needing the double routine are overwritten afterwards by the caller. */
+        /** {@code G} column by column from the {@code d} and {@code e} tiles of {@link #zPass}; rows needing the double routine are overwritten afterwards by the caller. */
         void writeG(UpdateForm form, float[] q, int[] actions) {
             IntVector act = IntVector.fromArray(IS, actions, r0, IS.indexInRange(0, rows));
             FloatVector s = FloatVector.fromArray(FS, sf, 0), zero = FloatVector.zero(FS);
@@ -605,13 +611,12 @@ public final class SimdSoftmax extends AbstractSoftmaxKernels {
                 }
                 return;
             }
-            FloatVector m = FloatVector.fromArray(FS, mx, 0), iz = FloatVector.fromArray(FS, inv, 0);
+            FloatVector iz = FloatVector.fromArray(FS, inv, 0);
             FloatVector dmv = FloatVector.fromArray(FS, dm, 0);
             boolean up = form == UpdateForm.U_P;
             for (int j = 0; j < a; j++) {
                 VectorMask<Float> isA = act.compare(VectorOperators.EQ, j).cast(FS);
-                FloatVector d = col(q, j).sub(m);
-                FloatVector e = d.lanewise(VectorOperators.EXP);
+                FloatVector d = col(q, j), e = col(tin2, j);   // left by zPass
                 VectorMask<Float> zeroP = e.compare(VectorOperators.EQ, 0f);
                 FloatVector pi = e.mul(iz);
                 FloatVector gv = s.mul(zero.blend(1f, isA).sub(pi));         // s (e_a - pi)
