@@ -182,8 +182,7 @@ public final class SimdSoftmax extends AbstractSoftmaxKernels {
                 t.load(logits, t.tin);
                 t.maxPass(t.tin, null);
                 t.zPass(t.tin, false);
-                t.writeLogSoftmax(t.tin);
-                t.store(out);
+                t.writeLogSoftmaxRows(logits, out);
             }
             return;
         }
@@ -331,8 +330,12 @@ public final class SimdSoftmax extends AbstractSoftmaxKernels {
                 t.maxPass(t.tin, actions);
                 t.zPass(t.tin, form == UpdateForm.U_P);
                 t.rowScalars(f, logMu, target, dO, dR, s);
-                t.writeG(form, t.tin, actions);
-                t.store(g);
+                if (form == UpdateForm.U_Q) {
+                    t.writeUq(actions, g);
+                } else {
+                    t.writeG(form, t.tin, actions);
+                    t.store(g);
+                }
                 if (form != UpdateForm.U_Q) {
                     for (int r = 0; r < t.rows; r++) {
                         if (!Float.isFinite(t.mx[r]) || !Float.isFinite(t.sf[r])) {
@@ -533,12 +536,35 @@ public final class SimdSoftmax extends AbstractSoftmaxKernels {
             s1.intoArray(sd, L / 2);
         }
 
-        /** From the {@code d} tile {@link #zPass} left. */
-        void writeLogSoftmax(float[] q) {
-            FloatVector lz = SimdScale.toFloat(DoubleVector.fromArray(DS, z, 0).lanewise(VectorOperators.LOG),
-                    DoubleVector.fromArray(DS, z, L / 2).lanewise(VectorOperators.LOG));
-            for (int j = 0; j < a; j++) {
-                put(col(q, j).sub(lz), j);
+        /**
+         * {@code out = (q - m) - log Z} straight into the rows (no transpose back): each row's
+         * {@code m} and fp32 {@code log Z} are per-row constants, the loop over the row is plain
+         * contiguous code (the same two fp32 operations per element as the along-rows strategy).
+         */
+        void writeLogSoftmaxRows(float[] q, float[] out) {
+            SimdScale.toFloat(DoubleVector.fromArray(DS, z, 0).lanewise(VectorOperators.LOG),
+                    DoubleVector.fromArray(DS, z, L / 2).lanewise(VectorOperators.LOG)).intoArray(inv, 0);
+            for (int r = 0; r < rows; r++) {
+                int off = base + r * a;
+                float m = mx[r], lz = inv[r];
+                for (int j = 0; j < a; j++) {
+                    out[off + j] = (q[off + j] - m) - lz;
+                }
+            }
+        }
+
+        /** U_Q: the rows are zero but for {@code s} at the taken action: a contiguous fill and one store per row. */
+        void writeUq(int[] actions, float[] g) {
+            int n = rows * a, i = 0;
+            FloatVector zero = FloatVector.zero(FS);
+            for (int ub = FS.loopBound(n); i < ub; i += L) {
+                zero.intoArray(g, base + i);
+            }
+            if (i < n) {
+                zero.intoArray(g, base + i, FS.indexInRange(i, n));
+            }
+            for (int r = 0; r < rows; r++) {
+                g[base + r * a + actions[r0 + r]] = sf[r];
             }
         }
 

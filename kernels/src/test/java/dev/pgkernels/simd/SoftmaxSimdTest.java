@@ -135,7 +135,7 @@ class SoftmaxSimdTest {
         }
     }
 
-    @Property(tries = 220)
+    @Property(tries = 150)
     void rowFunctionsMatchReference(@ForAll("cases") Case c) {
         int b = c.b(), a = c.a(), n = b * a;
         float[] q = logits(c.seed(), b, a, c.lim(), c.maskFrac());
@@ -222,7 +222,7 @@ class SoftmaxSimdTest {
                 ScaleFunction.ppoClip(0.2), ScaleFunction.ml().withLogRatioClip(5));
     }
 
-    @Property(tries = 220)
+    @Property(tries = 150)
     void updateMatchesReference(@ForAll("cases") Case c, @ForAll("functions") ScaleFunction f,
             @ForAll UpdateForm form) {
         int b = c.b(), a = c.a(), n = b * a;
