@@ -302,11 +302,16 @@ class SoftmaxSimdTest {
         return Shapes.sizes(0, 40);
     }
 
-    /** A vocabulary-sized row in both strategies: A = 40000, logits up to 1e4, 2% masked. */
+    /**
+     * Vocabulary-sized rows, A = 40000, logits up to 1e4, 2% masked: with the strategy the shape
+     * chooses (along rows) and the shape-chosen one (null). The across-rows strategy is forced on
+     * A up to 300 by the properties; at A = 40000 it would mostly time the cold, interpreted
+     * Vector API.
+     */
     @Test
     void largeVocabularyMatchesReference() {
-        for (Strategy st : Strategy.values()) {
-            Case c = new Case(3, 40_000, 20221125L, 1e4f, 0.02, Specials.NONE, st);
+        for (Strategy st : new Strategy[] {Strategy.ALONG_ROWS, null}) {
+            Case c = new Case(2, 40_000, 20221125L, 1e4f, 0.02, Specials.NONE, st);
             rowFunctionsMatchReference(c);
             updateMatchesReference(c, ScaleFunction.mse(), UpdateForm.U_P);
             updateMatchesReference(c, ScaleFunction.sq().withLogRatioClip(20), UpdateForm.U_V);
