@@ -24,10 +24,13 @@ import jdk.incubator.vector.VectorSpecies;
  *       double with the reference's formulas.</li>
  *   <li>{@link Strategy#ACROSS_ROWS} — narrow rows (Atari's {@code A = 18}): one vector holds
  *       {@code L} consecutive rows, transposed once into an L1-resident tile of {@code A × L}
- *       (scalar copy), so column {@code j} of those rows is one contiguous vector load and every
- *       lane works whatever {@code A} is; outputs of {@code A} per row go through an output tile,
- *       transposed back. (Gathers and scatters with an index map measured slower here: 172 against
- *       130 µs for logSoftmax at 4096 × 18, one noisy run.)
+ *       (one gather per column; the last, partial group by a scalar copy), so column {@code j} of
+ *       those rows is one contiguous vector load in every later pass and every lane works
+ *       whatever {@code A} is. The first sweep leaves {@code q - m} and {@code exp(q - m)} in
+ *       tiles, so no {@code exp} is computed twice; outputs of {@code A} per row go through an
+ *       output tile copied back (logSoftmax and U_Q are written straight into the rows).
+ *       (Gathering in every pass instead of once measured slower: 172 against 130 µs for
+ *       logSoftmax at 4096 × 18, one noisy run.)
  *       The per-row scalars are vectors of rows, evaluated in double (two halves) by
  *       {@link SimdScale#evaluate}.</li>
  * </ul>
@@ -429,6 +432,8 @@ public final class SimdSoftmax extends AbstractSoftmaxKernels {
         final int b, a;
         /** Transposed tiles of {@code A × L}: input, second input (KL), output. */
         final float[] tin, tin2, tout;
+        /** {@code r·A}: the gather index map of a full group. */
+        final int[] rowIdx;
         final float[] mx = new float[L], qa = new float[L], sf = new float[L], inv = new float[L], dm = new float[L];
         final double[] z = new double[L], sd = new double[L];
         int r0 = -L, rows, base;
@@ -436,6 +441,10 @@ public final class SimdSoftmax extends AbstractSoftmaxKernels {
         Tile(int b, int a) {
             this.b = b;
             this.a = a;
+            this.rowIdx = new int[L];
+            for (int r = 0; r < L; r++) {
+                rowIdx[r] = r * a;
+            }
             this.tin = new float[a * L];
             this.tin2 = new float[a * L];
             this.tout = new float[a * L];
@@ -453,9 +462,17 @@ public final class SimdSoftmax extends AbstractSoftmaxKernels {
         /**
          * Transposes rows {@code r0 .. r0+rows} of {@code q} into {@code tile} ({@code tile[j·L + r]
          * = q[(r0 + r)·A + j]}), {@code -Inf} in the lanes past the last row: the logits are read
-         * from memory once, every pass after that reads the L1-resident tile.
+         * from memory once, every pass after that reads the L1-resident tile. A full group is one
+         * gather per column; the partial last group is copied in scalar code (its missing lanes
+         * have no valid index to gather from).
          */
         void load(float[] q, float[] tile) {
+            if (rows == L) {
+                for (int j = 0; j < a; j++) {
+                    FloatVector.fromArray(FS, q, base + j, rowIdx, 0).intoArray(tile, j * L);
+                }
+                return;
+            }
             for (int r = 0; r < rows; r++) {
                 int src = base + r * a;
                 for (int j = 0, dst = r; j < a; j++, dst += L) {
