@@ -29,10 +29,11 @@ import jdk.incubator.vector.VectorSpecies;
  * <p><b>Overflow is judged on the rounded result</b>, as the reference does: {@code SQ(89, 0.001)
  * ≈ 4.49e35} is finite although {@code exp(89)} is not an fp32 number, and {@code SQ(100, 0) = 0}
  * (the double {@code exp(100)} is finite). In fp32, {@code exp(x)} is a normal number whose
- * relative error is below 1 ulp only for {@code |x| <= 87.3}; so every vector holding a lane with
- * a finite {@code |x| > }{@link #RISK} (after the clip) — and, for ML, a finite {@code y > RISK} —
- * is evaluated by the double path instead (a whole vector, no scalar code). Below that bound
- * {@code exp(x) ∈ [1.8e-35, 5.5e34]} is normal, so the fp32 product {@code exp(x)·y} has relative
+ * relative error is below 1 ulp only for {@code |x| <= 87.3}; so every vector holding a lane whose
+ * fp32 {@code exp(x)} (after the clip) lies outside {@code [exp(-RISK), exp(RISK)] = [1.8e-35, 5.5e34]}
+ * — and, for ML, whose {@code expm1(y)} exceeds {@code exp(RISK)} — is evaluated by the double
+ * path instead (a whole vector, no scalar code). Inside that range {@code exp(x)} is a normal
+ * number, so the fp32 product {@code exp(x)·y} has relative
  * error at most {@code 0.57 ulp + 0.5 ulp ≈ 1.1 · 2^-23 ≈ 1.3e-7} (ML: {@code + 0.57 ulp}), and it
  * overflows or underflows exactly where the correctly rounded product does, except for products
  * within that relative distance of {@code Float.MAX_VALUE} (a branch boundary in SPEC's sense).
@@ -55,7 +56,7 @@ public final class SimdScale extends AbstractScaleKernels {
             jdk.incubator.vector.VectorShape.forBitSize(FS.vectorBitSize() / 2));
     static final int H = FH.length();
 
-    /** Beyond this {@code |x|} (and, for ML, {@code y}) a vector takes the double path: fp32 {@code exp} stays normal below 87.3. */
+    /** A vector whose fp32 {@code exp} (for ML also {@code expm1}) leaves {@code [exp(-RISK), exp(RISK)]} takes the double path; fp32 {@code exp} stays normal for {@code |x| < 87.3}. */
     static final float RISK = 80f;
 
     /** Lanes {@code >= L/2}: where the second double half lands when converted back. */
@@ -133,10 +134,18 @@ public final class SimdScale extends AbstractScaleKernels {
         }
     }
 
-    /** Lanes whose clipped {@code x} is finite with {@code |x| > RISK}. */
-    private static VectorMask<Float> atRisk(FloatVector x) {
-        FloatVector ax = x.abs();
-        return ax.compare(VectorOperators.GT, RISK).and(ax.compare(VectorOperators.LT, Float.POSITIVE_INFINITY));
+    /** {@code exp(RISK)} and {@code exp(-RISK)} in fp32: normal numbers far from both ends of the range. */
+    private static final float E_HI = (float) Math.exp(RISK), E_LO = (float) Math.exp(-RISK);
+
+    /**
+     * Lanes whose fp32 {@code exp} is outside {@code [exp(-RISK), exp(RISK)]}: there it may be
+     * subnormal, 0 or infinite where the double one is not. Judged on the computed {@code e}
+     * itself, so the fp32 path's premise (a normal {@code e} with its 0.57-ulp error) holds for
+     * every lane it keeps; {@code ±Inf} inputs are flagged too (the double path handles them as
+     * well), NaN is not (NaN fails the comparisons and stays NaN in fp32).
+     */
+    private static VectorMask<Float> atRisk(FloatVector e) {
+        return e.compare(VectorOperators.GT, E_HI).or(e.compare(VectorOperators.LT, E_LO));
     }
 
     private static void sq(ScaleFunction f, float c, int n, float[] dO, int xo, float[] dR, int yo, float[] out, int oo) {
@@ -145,8 +154,9 @@ public final class SimdScale extends AbstractScaleKernels {
             FloatVector x0 = FloatVector.fromArray(FS, dO, xo + i);
             FloatVector y = FloatVector.fromArray(FS, dR, yo + i);
             FloatVector x = x0.min(c);
-            FloatVector r = x.lanewise(VectorOperators.EXP).mul(y);
-            if (atRisk(x).anyTrue()) {
+            FloatVector e = x.lanewise(VectorOperators.EXP);
+            FloatVector r = e.mul(y);
+            if (atRisk(e).anyTrue()) {
                 r = viaDouble(f, x0, y);
             }
             r.intoArray(out, oo + i);
@@ -156,8 +166,9 @@ public final class SimdScale extends AbstractScaleKernels {
             FloatVector x0 = FloatVector.fromArray(FS, dO, xo + i, m);
             FloatVector y = FloatVector.fromArray(FS, dR, yo + i, m);
             FloatVector x = x0.min(c);
-            FloatVector r = x.lanewise(VectorOperators.EXP).mul(y);
-            if (atRisk(x).and(m).anyTrue()) {
+            FloatVector e = x.lanewise(VectorOperators.EXP);
+            FloatVector r = e.mul(y);
+            if (atRisk(e).and(m).anyTrue()) {
                 r = viaDouble(f, x0, y);
             }
             r.intoArray(out, oo + i, m);
@@ -170,8 +181,9 @@ public final class SimdScale extends AbstractScaleKernels {
             FloatVector x0 = FloatVector.fromArray(FS, dO, xo + i);
             FloatVector y = FloatVector.fromArray(FS, dR, yo + i);
             FloatVector x = x0.min(c);
-            FloatVector r = x.lanewise(VectorOperators.EXP).mul(y.max(0f));
-            if (atRisk(x).anyTrue()) {
+            FloatVector e = x.lanewise(VectorOperators.EXP);
+            FloatVector r = e.mul(y.max(0f));
+            if (atRisk(e).anyTrue()) {
                 r = viaDouble(f, x0, y);
             }
             r.intoArray(out, oo + i);
@@ -181,24 +193,25 @@ public final class SimdScale extends AbstractScaleKernels {
             FloatVector x0 = FloatVector.fromArray(FS, dO, xo + i, m);
             FloatVector y = FloatVector.fromArray(FS, dR, yo + i, m);
             FloatVector x = x0.min(c);
-            FloatVector r = x.lanewise(VectorOperators.EXP).mul(y.max(0f));
-            if (atRisk(x).and(m).anyTrue()) {
+            FloatVector e = x.lanewise(VectorOperators.EXP);
+            FloatVector r = e.mul(y.max(0f));
+            if (atRisk(e).and(m).anyTrue()) {
                 r = viaDouble(f, x0, y);
             }
             r.intoArray(out, oo + i, m);
         }
     }
 
-    /** ML: also a finite {@code y > RISK} is at risk ({@code expm1(y)} overflows fp32 before the product might not). */
+    /** ML: also {@code expm1(y) > exp(RISK)} is at risk ({@code expm1(y)} may overflow fp32 where the product does not). */
     private static void ml(ScaleFunction f, float c, int n, float[] dO, int xo, float[] dR, int yo, float[] out, int oo) {
         int i = 0;
         for (int ub = FS.loopBound(n); i < ub; i += L) {
             FloatVector x0 = FloatVector.fromArray(FS, dO, xo + i);
             FloatVector y = FloatVector.fromArray(FS, dR, yo + i);
             FloatVector x = x0.min(c);
-            FloatVector r = x.lanewise(VectorOperators.EXP).mul(y.lanewise(VectorOperators.EXPM1));
-            VectorMask<Float> risk = atRisk(x).or(y.compare(VectorOperators.GT, RISK)
-                    .and(y.compare(VectorOperators.LT, Float.POSITIVE_INFINITY)));
+            FloatVector e = x.lanewise(VectorOperators.EXP), em1 = y.lanewise(VectorOperators.EXPM1);
+            FloatVector r = e.mul(em1);
+            VectorMask<Float> risk = atRisk(e).or(em1.compare(VectorOperators.GT, E_HI));
             if (risk.anyTrue()) {
                 r = viaDouble(f, x0, y);
             }
@@ -209,9 +222,9 @@ public final class SimdScale extends AbstractScaleKernels {
             FloatVector x0 = FloatVector.fromArray(FS, dO, xo + i, m);
             FloatVector y = FloatVector.fromArray(FS, dR, yo + i, m);
             FloatVector x = x0.min(c);
-            FloatVector r = x.lanewise(VectorOperators.EXP).mul(y.lanewise(VectorOperators.EXPM1));
-            VectorMask<Float> risk = atRisk(x).or(y.compare(VectorOperators.GT, RISK)
-                    .and(y.compare(VectorOperators.LT, Float.POSITIVE_INFINITY)));
+            FloatVector e = x.lanewise(VectorOperators.EXP), em1 = y.lanewise(VectorOperators.EXPM1);
+            FloatVector r = e.mul(em1);
+            VectorMask<Float> risk = atRisk(e).or(em1.compare(VectorOperators.GT, E_HI));
             if (risk.and(m).anyTrue()) {
                 r = viaDouble(f, x0, y);
             }
@@ -226,8 +239,9 @@ public final class SimdScale extends AbstractScaleKernels {
             FloatVector x0 = FloatVector.fromArray(FS, dO, xo + i);
             FloatVector y = FloatVector.fromArray(FS, dR, yo + i);
             FloatVector x = x0.min(c);
-            FloatVector r = ppoLanes(x, y, hi, lo);
-            if (atRisk(x).anyTrue()) {
+            FloatVector e = x.lanewise(VectorOperators.EXP);
+            FloatVector r = ppoLanes(e, y, hi, lo);
+            if (atRisk(e).anyTrue()) {
                 r = viaDouble(f, x0, y);
             }
             r.intoArray(out, oo + i);
@@ -237,17 +251,17 @@ public final class SimdScale extends AbstractScaleKernels {
             FloatVector x0 = FloatVector.fromArray(FS, dO, xo + i, m);
             FloatVector y = FloatVector.fromArray(FS, dR, yo + i, m);
             FloatVector x = x0.min(c);
-            FloatVector r = ppoLanes(x, y, hi, lo);
-            if (atRisk(x).and(m).anyTrue()) {
+            FloatVector e = x.lanewise(VectorOperators.EXP);
+            FloatVector r = ppoLanes(e, y, hi, lo);
+            if (atRisk(e).and(m).anyTrue()) {
                 r = viaDouble(f, x0, y);
             }
             r.intoArray(out, oo + i, m);
         }
     }
 
-    /** {@code exp(x) y}, blended to 0 where the clipped objective is flat. */
-    private static FloatVector ppoLanes(FloatVector x, FloatVector y, float hi, float lo) {
-        FloatVector ratio = x.lanewise(VectorOperators.EXP);
+    /** {@code ratio · y} ({@code ratio = exp(x)}), blended to 0 where the clipped objective is flat. */
+    private static FloatVector ppoLanes(FloatVector ratio, FloatVector y, float hi, float lo) {
         VectorMask<Float> flat = y.compare(VectorOperators.GT, 0f).and(ratio.compare(VectorOperators.GT, hi))
                 .or(y.compare(VectorOperators.LT, 0f).and(ratio.compare(VectorOperators.LT, lo)));
         return ratio.mul(y).blend(0f, flat);
@@ -294,19 +308,25 @@ public final class SimdScale extends AbstractScaleKernels {
         return (DoubleVector) FloatVector.fromArray(FH, a, off, m).convertShape(VectorOperators.F2D, DS, 0);
     }
 
+    /*
+     * Halving is a multiplication by 0.5, not a division by 2: for a power of two both are the
+     * correctly rounded v/2 (bit-identical, subnormals included), and a vector double division
+     * costs an order of magnitude more throughput than a multiplication.
+     */
+
     /** MLA of the reference, lane by lane: {@code -(1+x)^2/2} if {@code 1+x+y <= 0 < 1+x}, else {@code y max(1+x+y/2, 0)}. */
     static DoubleVector mlaLanes(DoubleVector x, DoubleVector y) {
         DoubleVector t = x.add(1.0);                                  // 1 + x
         VectorMask<Double> quad = t.add(y).compare(VectorOperators.LE, 0.0)
                 .and(t.compare(VectorOperators.GT, 0.0));              // 1+x+y <= 0 < 1+x
-        DoubleVector lin = y.mul(t.add(y.div(2.0)).max(0.0));          // y max(1+x+y/2, 0)
-        return lin.blend(t.neg().mul(t).div(2.0), quad);               // -(1+x)(1+x)/2
+        DoubleVector lin = y.mul(t.add(y.mul(0.5)).max(0.0));          // y max(1+x+y/2, 0)
+        return lin.blend(t.neg().mul(t).mul(0.5), quad);               // -(1+x)(1+x)/2
     }
 
     /** Parametric MLA of the reference: {@code y max(1 + ao x + ar y, max(1 + ao x, 0)/2)}. */
     static DoubleVector mlaParametricLanes(DoubleVector x, DoubleVector y, double ao, double ar) {
         DoubleVector t = x.mul(ao).add(1.0);
-        return y.mul(t.add(y.mul(ar)).max(t.max(0.0).div(2.0)));
+        return y.mul(t.add(y.mul(ar)).max(t.max(0.0).mul(0.5)));
     }
 
     private static void allDouble(ScaleFunction f, int n, float[] dO, int xo, float[] dR, int yo, float[] out, int oo) {
