@@ -18,12 +18,17 @@ import jdk.incubator.vector.VectorSpecies;
  *       in fp32: {@code exp(x)} and {@code expm1(y)} from {@link VectorOperators#EXP} /
  *       {@link VectorOperators#EXPM1} (measured within 0.57 ulp of {@code Math.exp}/{@code Math.expm1},
  *       including {@code |y| < 1e-6}, where {@code expm1} does not cancel), one fp32 product.
- *       MSE is a copy. MLA and parametric MLA run in double (below): their branch conditions then
- *       see exactly the reference's values, so no point near a branch is decided differently.</li>
+ *       MSE is a copy. MLA and parametric MLA run in fp32 too: both are continuous, so a branch
+ *       decided differently near its boundary changes the result by rounding only; the absolute
+ *       error is a few ulps of {@code |y| (1 + |αo x| + |αr y|)} (of {@code |y| (1 + |x| + |y|/2)
+ *       + (1+x)^2} for MLA). Vectors with an input beyond {@code 1e12} (or infinite), and
+ *       parametric MLA with {@code |αo|} or {@code |αr| > 1e6}, take the double path, so no fp32
+ *       intermediate overflows where the double one does not.</li>
  *   <li>{@link Strategy#DOUBLE} — every lane converted to double, {@code f} evaluated with the same
  *       operations in the same order as {@code ReferenceScale.evaluate}, rounded once to fp32. For
  *       MSE, MLA and parametric MLA this is bit-identical to the reference; for the {@code exp}
- *       kinds it differs only by the double {@code exp}'s last-bit error.</li>
+ *       kinds it differs only by the double {@code exp}'s last-bit error. Slower (half the lanes,
+ *       conversions): for callers who want the reference's values, and for the tests.</li>
  * </ul>
  *
  * <p><b>Overflow is judged on the rounded result</b>, as the reference does: {@code SQ(89, 0.001)
@@ -101,11 +106,12 @@ public final class SimdScale extends AbstractScaleKernels {
             copy(n, dR, dROffset, out, outOffset);
             return;
         }
-        if (k == ScaleFunction.Kind.MLA) {
+        if (k == ScaleFunction.Kind.MLA && strategy == Strategy.DOUBLE) {
             mla(f.clipOrInfinity(), n, dO, dOOffset, dR, dROffset, out, outOffset);
             return;
         }
-        if (k == ScaleFunction.Kind.MLA_PARAMETRIC) {
+        if (k == ScaleFunction.Kind.MLA_PARAMETRIC && (strategy == Strategy.DOUBLE
+                || !(Math.abs(f.alphaO()) <= MLA_MAX_ALPHA && Math.abs(f.alphaR()) <= MLA_MAX_ALPHA))) {
             mlaParametric(f.clipOrInfinity(), f.alphaO(), f.alphaR(), n, dO, dOOffset, dR, dROffset, out, outOffset);
             return;
         }
@@ -119,6 +125,9 @@ public final class SimdScale extends AbstractScaleKernels {
             case ML -> ml(f, c, n, dO, dOOffset, dR, dROffset, out, outOffset);
             case SIL -> sil(f, c, n, dO, dOOffset, dR, dROffset, out, outOffset);
             case PPO_CLIP -> ppo(f, c, n, dO, dOOffset, dR, dROffset, out, outOffset);
+            case MLA -> mla32(f, c, n, dO, dOOffset, dR, dROffset, out, outOffset);
+            case MLA_PARAMETRIC -> mlaParametric32(f, c, (float) f.alphaO(), (float) f.alphaR(), n, dO, dOOffset,
+                    dR, dROffset, out, outOffset);
             default -> throw new AssertionError(k);
         }
     }
@@ -327,6 +336,87 @@ public final class SimdScale extends AbstractScaleKernels {
     static DoubleVector mlaParametricLanes(DoubleVector x, DoubleVector y, double ao, double ar) {
         DoubleVector t = x.mul(ao).add(1.0);
         return y.mul(t.add(y.mul(ar)).max(t.max(0.0).mul(0.5)));
+    }
+
+    /**
+     * Above this magnitude an input sends its vector of MLA lanes to the double path: with
+     * {@code |x|, |y| <= 1e12} and {@code |αo|, |αr| <= }{@link #MLA_MAX_ALPHA} every fp32
+     * intermediate stays below {@code 1e31}, so none overflows where the double one does not.
+     */
+    private static final float MLA_BIG = 1e12f;
+
+    /** Parametric MLA with a larger {@code |αo|} or {@code |αr|} runs in double (see {@link #MLA_BIG}). */
+    private static final double MLA_MAX_ALPHA = 1e6;
+
+    /** Lanes with {@code |x|} or {@code |y|} above {@link #MLA_BIG} or infinite (NaN is not flagged: it propagates in fp32 as in double). */
+    private static VectorMask<Float> mlaRisk(FloatVector x, FloatVector y) {
+        return x.abs().compare(VectorOperators.GT, MLA_BIG).or(y.abs().compare(VectorOperators.GT, MLA_BIG));
+    }
+
+    /**
+     * MLA in fp32 (the {@link Strategy#FP32} path). MLA is continuous across its branch
+     * ({@code -(1+x)^2/2 - y max(1+x+y/2, 0) = -(1+x+y)^2/2} on the boundary {@code y = -(1+x)}),
+     * so where fp32 chooses the other branch the results still agree to rounding. Vectors with an
+     * input beyond {@link #MLA_BIG} take the double path, so no fp32 intermediate overflows where
+     * the double one does not.
+     */
+    private static void mla32(ScaleFunction f, float c, int n, float[] dO, int xo, float[] dR, int yo, float[] out, int oo) {
+        int i = 0;
+        for (int ub = FS.loopBound(n); i < ub; i += L) {
+            FloatVector x0 = FloatVector.fromArray(FS, dO, xo + i);
+            FloatVector y = FloatVector.fromArray(FS, dR, yo + i);
+            FloatVector r = mlaLanes32(x0.min(c), y);
+            if (mlaRisk(x0, y).anyTrue()) {
+                r = viaDouble(f, x0, y);
+            }
+            r.intoArray(out, oo + i);
+        }
+        if (i < n) {
+            VectorMask<Float> m = FS.indexInRange(i, n);
+            FloatVector x0 = FloatVector.fromArray(FS, dO, xo + i, m);
+            FloatVector y = FloatVector.fromArray(FS, dR, yo + i, m);
+            FloatVector r = mlaLanes32(x0.min(c), y);
+            if (mlaRisk(x0, y).and(m).anyTrue()) {
+                r = viaDouble(f, x0, y);
+            }
+            r.intoArray(out, oo + i, m);
+        }
+    }
+
+    /** Parametric MLA in fp32, as {@link #mla32} (the function is continuous: a max of two affine terms, times y). */
+    private static void mlaParametric32(ScaleFunction f, float c, float ao, float ar, int n, float[] dO, int xo,
+            float[] dR, int yo, float[] out, int oo) {
+        int i = 0;
+        for (int ub = FS.loopBound(n); i < ub; i += L) {
+            FloatVector x0 = FloatVector.fromArray(FS, dO, xo + i);
+            FloatVector y = FloatVector.fromArray(FS, dR, yo + i);
+            FloatVector r = mlaParametricLanes32(x0.min(c), y, ao, ar);
+            if (mlaRisk(x0, y).anyTrue()) {
+                r = viaDouble(f, x0, y);
+            }
+            r.intoArray(out, oo + i);
+        }
+        if (i < n) {
+            VectorMask<Float> m = FS.indexInRange(i, n);
+            FloatVector x0 = FloatVector.fromArray(FS, dO, xo + i, m);
+            FloatVector y = FloatVector.fromArray(FS, dR, yo + i, m);
+            FloatVector r = mlaParametricLanes32(x0.min(c), y, ao, ar);
+            if (mlaRisk(x0, y).and(m).anyTrue()) {
+                r = viaDouble(f, x0, y);
+            }
+            r.intoArray(out, oo + i, m);
+        }
+    }
+
+    private static FloatVector mlaLanes32(FloatVector x, FloatVector y) {
+        FloatVector t = x.add(1f);
+        VectorMask<Float> quad = t.add(y).compare(VectorOperators.LE, 0f).and(t.compare(VectorOperators.GT, 0f));
+        return y.mul(t.add(y.mul(0.5f)).max(0f)).blend(t.neg().mul(t).mul(0.5f), quad);
+    }
+
+    private static FloatVector mlaParametricLanes32(FloatVector x, FloatVector y, float ao, float ar) {
+        FloatVector t = x.mul(ao).add(1f);
+        return y.mul(t.add(y.mul(ar)).max(t.max(0f).mul(0.5f)));
     }
 
     private static void allDouble(ScaleFunction f, int n, float[] dO, int xo, float[] dR, int yo, float[] out, int oo) {
