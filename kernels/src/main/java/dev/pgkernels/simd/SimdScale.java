@@ -154,16 +154,21 @@ public final class SimdScale extends AbstractScaleKernels {
      * well), NaN is not (NaN fails the comparisons and stays NaN in fp32).
      */
     private static VectorMask<Float> atRisk(FloatVector e) {
-        return e.compare(VectorOperators.GT, E_HI).or(e.compare(VectorOperators.LT, E_LO));
+        // e >= 0 or NaN: one unsigned comparison of the bit patterns tests e ∉ [E_LO, E_HI] (NaN is
+        // flagged too, and the double path gives NaN as well)
+        return e.reinterpretAsInts().sub(E_LO_BITS).compare(VectorOperators.UGT, E_SPAN_BITS).cast(FS);
     }
 
+    private static final int E_LO_BITS = Float.floatToRawIntBits(E_LO);
+    private static final int E_SPAN_BITS = Float.floatToRawIntBits(E_HI) - E_LO_BITS;
+
     private static void sq(ScaleFunction f, float c, int n, float[] dO, int xo, float[] dR, int yo, float[] out, int oo) {
+        boolean clip = c != Float.POSITIVE_INFINITY;   // loop-invariant: C2 unswitches the loop on it
         int i = 0;
         for (int ub = FS.loopBound(n); i < ub; i += L) {
             FloatVector x0 = FloatVector.fromArray(FS, dO, xo + i);
             FloatVector y = FloatVector.fromArray(FS, dR, yo + i);
-            FloatVector x = x0.min(c);
-            FloatVector e = x.lanewise(VectorOperators.EXP);
+            FloatVector e = (clip ? x0.min(c) : x0).lanewise(VectorOperators.EXP);
             FloatVector r = e.mul(y);
             if (atRisk(e).anyTrue()) {
                 r = viaDouble(f, x0, y);
@@ -174,8 +179,7 @@ public final class SimdScale extends AbstractScaleKernels {
             VectorMask<Float> m = FS.indexInRange(i, n);
             FloatVector x0 = FloatVector.fromArray(FS, dO, xo + i, m);
             FloatVector y = FloatVector.fromArray(FS, dR, yo + i, m);
-            FloatVector x = x0.min(c);
-            FloatVector e = x.lanewise(VectorOperators.EXP);
+            FloatVector e = x0.min(c).lanewise(VectorOperators.EXP);
             FloatVector r = e.mul(y);
             if (atRisk(e).and(m).anyTrue()) {
                 r = viaDouble(f, x0, y);
