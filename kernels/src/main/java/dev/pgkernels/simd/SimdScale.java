@@ -42,8 +42,11 @@ import jdk.incubator.vector.VectorSpecies;
  * error at most {@code 0.57 ulp + 0.5 ulp ≈ 1.1 · 2^-23 ≈ 1.3e-7} (ML: {@code + 0.57 ulp}), and it
  * overflows or underflows exactly where the correctly rounded product does, except for products
  * within that relative distance of {@code Float.MAX_VALUE} (a branch boundary in SPEC's sense).
- * Infinite and NaN inputs take the fp32 path: IEEE gives the reference's classes
- * ({@code exp(+Inf)·0 = NaN}, {@code exp(-Inf)·Inf = NaN}, {@code expm1(-Inf) = -1}).
+ * An infinite or NaN {@code x} makes its vector take the double path as well (its fp32
+ * {@code exp} is outside the range), which gives the reference's classes
+ * ({@code exp(+Inf)·0 = NaN}, {@code exp(-Inf)·Inf = NaN}); an infinite or NaN {@code y} with a
+ * normal {@code exp(x)} propagates in fp32 by IEEE as in double ({@code expm1(-Inf) = -1}; ML's
+ * {@code expm1(+Inf)} is flagged).
  *
  * <p>The optional log-ratio clip is {@code x = min(x, c)}; in the fp32 path with {@code (float) c},
  * which changes {@code exp(c)} by a relative {@code |c| 2^-24} at most ({@code 1.2e-6} at
@@ -150,8 +153,8 @@ public final class SimdScale extends AbstractScaleKernels {
      * Lanes whose fp32 {@code exp} is outside {@code [exp(-RISK), exp(RISK)]}: there it may be
      * subnormal, 0 or infinite where the double one is not. Judged on the computed {@code e}
      * itself, so the fp32 path's premise (a normal {@code e} with its 0.57-ulp error) holds for
-     * every lane it keeps; {@code ±Inf} inputs are flagged too (the double path handles them as
-     * well), NaN is not (NaN fails the comparisons and stays NaN in fp32).
+     * every lane it keeps; {@code ±Inf} and NaN inputs are flagged too (rare; the double path
+     * gives the reference's class for them as well).
      */
     private static VectorMask<Float> atRisk(FloatVector e) {
         // e >= 0 or NaN: one unsigned comparison of the bit patterns tests e ∉ [E_LO, E_HI] (NaN is
