@@ -47,10 +47,13 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code -Inf}; products with them are selected to 0 (never {@code 0 · Inf}).
  *
  * <p><b>Rows that leave the fast path.</b> Where the reference's result depends on whether a
- * probability is 0 <em>in double</em> (the update forms U_V and U_P when {@code s} is NaN or
- * infinite, or when a row's maximum is NaN or {@code +Inf}), the row is recomputed by a scalar
+ * probability is 0 <em>in double</em> (the update forms U_V and U_P when {@code s} is NaN,
+ * infinite or beyond the fp32 range, or when a row's maximum is NaN or {@code +Inf}), the row is recomputed by a scalar
  * double routine with the reference's formulas, so special values match exactly. Such rows
  * appear only without a log-ratio clip (overflowing {@code s}) or with NaN/{@code +Inf} logits.
+ *
+ * <p>The linear policy's {@code dW = G^T X / B} accumulates exact fp32 products in double in the
+ * reference's order, so it equals the reference bit for bit (see {@link #linearPolicyGradientKernel}).
  *
  * <p>Stateless and thread-safe; a narrow-row call allocates its three tiles of {@code A × L}
  * floats and a few lane arrays once — nothing in a loop.
