@@ -22,7 +22,8 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * Family 1 (SPEC §1): {@code out[i] = f(dO[i], dR[i])} over {@code n} fp32 samples, for each
  * scale function kind. Inputs: {@code dO} uniform in [-2, 2] (no {@code exp} overflow), {@code dR}
- * uniform in [-3, 3], from {@link BenchConfig#SEED}. 7 kinds × 2 sizes = 14 trials of about 5 s.
+ * uniform in [-3, 3], from {@link BenchConfig#SEED}. 2 impls × 7 kinds × 2 sizes = 28 trials of about 5 s.
+ * {@link ExpBench} is the in-run ceiling for the {@code exp}-bound kinds (a bare lanewise {@code exp} over the same n).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -32,7 +33,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(value = 1, jvmArgsAppend = BenchConfig.VECTOR_MODULE)
 public class ScaleBench {
 
-    @Param({"reference"})
+    @Param({"reference", "simd"})
     public String impl;
 
     /** The scale function: MSE, SQ, ML, SIL, MLA, MLA_PARAMETRIC (αo = 1, αr = 0.5) or PPO_CLIP (eps = 0.2). */

@@ -23,19 +23,22 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * Family 2 (SPEC §2) at two shapes: Atari-like {@code B = 4096, A = 18} and LLM-vocabulary-like
  * {@code B = 64, A = 32768}. {@link #update} takes the form from its own state ({@link FormParam}),
- * so only it is multiplied by the three forms: 2 shapes × (3 forms + logSoftmax + entropy + kl)
- * = 12 trials of about 5 s. Logits uniform in [-5, 5] with about 1% masked ({@code -Inf}, never the
+ * so only it is multiplied by the three forms: 2 impls × 2 shapes × (3 forms + logSoftmax + entropy
+ * + kl) = 24 trials of about 6 s. The warm-up is 4 s because the simd narrow-row code (many short
+ * per-group loops) runs its first calls in C1-compiled Vector API code, which is orders of
+ * magnitude slower than C2's, and reaches C2 only after several seconds on a loaded machine; with
+ * 2 s of warm-up the measurement caught that phase. Logits uniform in [-5, 5] with about 1% masked ({@code -Inf}, never the
  * taken action), seeded by {@link BenchConfig#SEED}; the scale function is SQ with log-ratio clip 20.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 2, time = 1)
-@Measurement(iterations = 3, time = 1)
+@Warmup(iterations = 4, time = 1)
+@Measurement(iterations = 2, time = 1)
 @Fork(value = 1, jvmArgsAppend = BenchConfig.VECTOR_MODULE)
 public class SoftmaxBench {
 
-    @Param({"reference"})
+    @Param({"reference", "simd"})
     public String impl;
 
     /** {@code BxA}: rows × actions. */

@@ -1,7 +1,9 @@
 package dev.pgkernels.simd;
 
 import dev.pgkernels.Backend;
+import dev.pgkernels.scale.ScaleKernels;
 import dev.pgkernels.scan.ScanKernels;
+import dev.pgkernels.softmax.SoftmaxKernels;
 import java.util.Optional;
 
 /**
@@ -12,10 +14,14 @@ import java.util.Optional;
  * {@code Backends.best()} takes them from {@code reference}.
  */
 public final class SimdBackend implements Backend {
+    private final ScaleKernels scale;
+    private final SoftmaxKernels softmax;
     private final ScanKernels scans;
 
     /** Loaded by name through {@link dev.pgkernels.Backends}. */
     public SimdBackend() {
+        this.scale = new SimdScale();
+        this.softmax = new SimdSoftmax();
         this.scans = new SimdScans();
         if (SimdScans.lanes() < 1) {
             throw new IllegalStateException("no usable vector species");
@@ -27,6 +33,19 @@ public final class SimdBackend implements Backend {
         return "simd";
     }
 
+    /** Family 1: {@link SimdScale}. */
+    @Override
+    public Optional<ScaleKernels> scale() {
+        return Optional.of(scale);
+    }
+
+    /** Family 2: {@link SimdSoftmax}. */
+    @Override
+    public Optional<SoftmaxKernels> softmax() {
+        return Optional.of(softmax);
+    }
+
+    /** Family 3: {@link SimdScans}. */
     @Override
     public Optional<ScanKernels> scans() {
         return Optional.of(scans);

@@ -21,4 +21,16 @@ public final class SimdThresholds {
 
     /** Scans: the along-time strategy needs at least this many time steps to pay for its setup. */
     public static final int SCAN_ALONG_TIME_MIN_T = 64;
+
+    /**
+     * Softmax family: rows of at most this many logits are vectorised across rows (a transposed
+     * tile of {@code L} rows, one vector per column) instead of along each row, where a row of
+     * {@code A < L} logits would leave lanes idle and a row of a few vectors pays a reduction per
+     * row. Atari's {@code A = 18} goes across rows; vocabulary-sized rows go along them.
+     * Evidence (best of 300 calls, {@code B = 4096}, U_P / logSoftmax in µs, along vs across, on
+     * a shared and noisy 2-core AVX-512 machine): A = 4: 313/153 vs 98/48; A = 18: 401/185 vs
+     * 284/120; A = 32: 341/172 vs 471/196; A = 64: 467/237 vs 950/389. The crossover lies between
+     * 18 and 32; re-tune with {@code SoftmaxBench} on a quiet machine.
+     */
+    public static final int SOFTMAX_ACROSS_ROWS_MAX_A = 24;
 }

@@ -21,6 +21,8 @@ class SimdBackendTest {
         assertEquals("simd", best.name(), "simd was expected but best() is " + best + "; unavailable: "
                 + Backends.unavailable());
         assertInstanceOf(SimdScans.class, best.scans().orElseThrow());
+        assertInstanceOf(SimdScale.class, best.scale().orElseThrow());
+        assertInstanceOf(SimdSoftmax.class, best.softmax().orElseThrow());
         assertEquals("reference", Backends.providerOf(best, Backend::kfac), "families simd lacks come from reference");
     }
 }

@@ -1,0 +1,778 @@
+package dev.pgkernels.simd;
+
+import dev.pgkernels.reference.ReferenceScale;
+import dev.pgkernels.scale.ScaleFunction;
+import dev.pgkernels.softmax.AbstractSoftmaxKernels;
+import dev.pgkernels.softmax.UpdateForm;
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The {@code simd} softmax-logit family (SPEC §2) in the Vector API: preferred fp32 species for
+ * the logits, the preferred double species (half the lanes) for every row sum. Two strategies:
+ *
+ * <ul>
+ *   <li>{@link Strategy#ALONG_ROWS} — wide rows (vocabulary-sized {@code A}): each row is swept
+ *       by whole vectors with a masked tail; pass 1 takes the maximum {@code m}, pass 2 sums
+ *       {@code e_j = exp(q_j - m)} (and, where needed, {@code e_j (q_j - m)}), pass 3 (only where
+ *       an output has {@code A} entries) recomputes {@code e_j} and writes. The per-row scalars
+ *       ({@code log Z}, {@code dO}, {@code dR}, {@code s = f(dO, dR)}) are computed once per row in
+ *       double with the reference's formulas.</li>
+ *   <li>{@link Strategy#ACROSS_ROWS} — narrow rows (Atari's {@code A = 18}): one vector holds
+ *       {@code L} consecutive rows, transposed once into an L1-resident tile of {@code A × L}
+ *       (one gather per column; the last, partial group by a scalar copy), so column {@code j} of
+ *       those rows is one contiguous vector load in every later pass and every lane works
+ *       whatever {@code A} is. The first sweep leaves {@code q - m} and {@code exp(q - m)} in
+ *       tiles, so no {@code exp} is computed twice; outputs of {@code A} per row go through an
+ *       output tile copied back (logSoftmax and U_Q are written straight into the rows).
+ *       (Gathering in every pass instead of once measured slower: 172 against 130 µs for
+ *       logSoftmax at 4096 × 18, one noisy run.)
+ *       The per-row scalars are vectors of rows, evaluated in double (two halves) by
+ *       {@link SimdScale#evaluate}.</li>
+ * </ul>
+ * The public methods choose by {@code A} ({@link SimdThresholds#SOFTMAX_ACROSS_ROWS_MAX_A});
+ * {@link #SimdSoftmax(Strategy)} forces one, for tests and benchmarks.
+ *
+ * <p><b>Numerics.</b> {@code exp} is the fp32 {@link VectorOperators#EXP} (within 0.57 ulp);
+ * {@code q - m} is rounded to fp32 (relative {@code 2^-24}); every row sum ({@code Z},
+ * {@code Σ e (q - m)}, KL) converts its fp32 terms to double and accumulates in double (SIMD
+ * reassociates the sum, which in double changes nothing visible in fp32), so the sums carry only
+ * their terms' fp32 errors and are independent of {@code A}. {@code pi = e · (1/Z)} in fp32.
+ * {@code <pi, q>} is formed as {@code m + Σ e (q - m) / Z}, so logits of magnitude 1e4 do not
+ * cancel. Masked ({@code -Inf}) logits give {@code e = 0} exactly, probability 0 and log-probability
+ * {@code -Inf}; products with them are selected to 0 (never {@code 0 · Inf}).
+ *
+ * <p><b>Rows that leave the fast path.</b> Where the reference's result depends on whether a
+ * probability is 0 <em>in double</em> (the update forms U_V and U_P when {@code s} is NaN,
+ * infinite or beyond the fp32 range, or when a row's maximum is NaN or {@code +Inf}), the row is recomputed by a scalar
+ * double routine with the reference's formulas, so special values match exactly. Such rows
+ * appear only without a log-ratio clip (overflowing {@code s}) or with NaN/{@code +Inf} logits.
+ *
+ * <p>The linear policy's {@code dW = G^T X / B} accumulates exact fp32 products in double in the
+ * reference's order, so it equals the reference bit for bit (see {@link #linearPolicyGradientKernel}).
+ *
+ * <p>Stateless and thread-safe; a narrow-row call allocates its three tiles of {@code A × L}
+ * floats and a few lane arrays once — nothing in a loop.
+ */
+public final class SimdSoftmax extends AbstractSoftmaxKernels {
+    static final VectorSpecies<Float> FS = FloatVector.SPECIES_PREFERRED;
+    static final VectorSpecies<Double> DS = DoubleVector.SPECIES_PREFERRED;
+    static final VectorSpecies<Integer> IS = IntVector.SPECIES_PREFERRED;
+    static final int L = FS.length();
+    static final VectorSpecies<Float> FH = SimdScale.FH;
+    static final int H = FH.length();
+    private static final float NEG_INF = Float.NEGATIVE_INFINITY;
+
+    static {
+        if (DS.length() * 2 != L || IS.length() != L) {
+            throw new IllegalStateException("preferred species differ in bit size: " + FS + ", " + DS + ", " + IS);
+        }
+    }
+
+    /** How rows are vectorised. */
+    public enum Strategy {
+        /** One row at a time, vectors along the row (wide rows). */
+        ALONG_ROWS,
+        /** {@code L} rows at a time, a vector per column of a transposed tile (narrow rows). */
+        ACROSS_ROWS
+    }
+
+    private final Strategy forced;
+
+    /** Chooses the strategy by shape. */
+    public SimdSoftmax() {
+        this.forced = null;
+    }
+
+    /** Always uses {@code strategy} (tests and benchmarks). */
+    public SimdSoftmax(Strategy strategy) {
+        this.forced = java.util.Objects.requireNonNull(strategy, "strategy");
+    }
+
+    /** The strategy used for rows of {@code a} logits. */
+    public Strategy strategyFor(int a) {
+        if (forced != null) {
+            return forced;
+        }
+        return a <= SimdThresholds.SOFTMAX_ACROSS_ROWS_MAX_A ? Strategy.ACROSS_ROWS : Strategy.ALONG_ROWS;
+    }
+
+    /** The fp32 lane count. */
+    public static int lanes() {
+        return L;
+    }
+
+    // ------------------------------------------------------------------ small helpers
+
+    private static DoubleVector lo(FloatVector v) {
+        return (DoubleVector) v.convertShape(VectorOperators.F2D, DS, 0);
+    }
+
+    private static DoubleVector hi(FloatVector v) {
+        return (DoubleVector) v.convertShape(VectorOperators.F2D, DS, 1);
+    }
+
+    /** Lanes where {@code v} is NaN or {@code ±Inf}. */
+    private static VectorMask<Float> nonFinite(FloatVector v) {
+        return v.abs().compare(VectorOperators.LT, Float.POSITIVE_INFINITY).not();
+    }
+
+    /** Row maximum (Math.max semantics: NaN propagates). */
+    private static float rowMax(float[] q, int off, int a) {
+        FloatVector m0 = FloatVector.broadcast(FS, NEG_INF), m1 = m0;
+        int j = 0;
+        for (; j + 2 * L <= a; j += 2 * L) {
+            m0 = m0.max(FloatVector.fromArray(FS, q, off + j));
+            m1 = m1.max(FloatVector.fromArray(FS, q, off + j + L));
+        }
+        for (; j + L <= a; j += L) {
+            m0 = m0.max(FloatVector.fromArray(FS, q, off + j));
+        }
+        if (j < a) {
+            VectorMask<Float> m = FS.indexInRange(j, a);
+            m1 = m1.lanewise(VectorOperators.MAX, FloatVector.fromArray(FS, q, off + j, m), m);
+        }
+        return m0.max(m1).reduceLanes(VectorOperators.MAX);
+    }
+
+    /** One vector of logits at {@code off + j}, {@code -Inf} past the row ({@code exp} gives 0 there). */
+    private static FloatVector load(float[] q, int off, int j, int a) {
+        if (j + L <= a) {
+            return FloatVector.fromArray(FS, q, off + j);
+        }
+        VectorMask<Float> m = FS.indexInRange(j, a);
+        return FloatVector.fromArray(FS, q, off + j, m).blend(NEG_INF, m.not());
+    }
+
+    /** {@code Z = Σ exp(q_j - m)}, fp32 terms summed in double (two accumulators; SIMD reassociates the sum). */
+    private static double rowZ(float[] q, int off, int a, float mx) {
+        DoubleVector z0 = DoubleVector.zero(DS), z1 = z0;
+        for (int j = 0; j < a; j += L) {
+            FloatVector e = load(q, off, j, a).sub(mx).lanewise(VectorOperators.EXP);
+            z0 = z0.add(lo(e));
+            z1 = z1.add(hi(e));
+        }
+        return z0.add(z1).reduceLanes(VectorOperators.ADD);
+    }
+
+    /**
+     * {@code Z} into {@code zs[0]} and {@code S = Σ_{e_j > 0} e_j (q_j - m)} into {@code zs[1]}, in
+     * double (four accumulators; SIMD reassociates the sums).
+     */
+    private static void rowZS(float[] q, int off, int a, float mx, double[] zs) {
+        DoubleVector z0 = DoubleVector.zero(DS), z1 = z0, s0 = z0, s1 = z0;
+        for (int j = 0; j < a; j += L) {
+            FloatVector d = load(q, off, j, a).sub(mx);
+            FloatVector e = d.lanewise(VectorOperators.EXP);
+            FloatVector ed = e.mul(d).blend(0f, e.compare(VectorOperators.EQ, 0f));
+            z0 = z0.add(lo(e));
+            z1 = z1.add(hi(e));
+            s0 = s0.add(lo(ed));
+            s1 = s1.add(hi(ed));
+        }
+        zs[0] = z0.add(z1).reduceLanes(VectorOperators.ADD);
+        zs[1] = s0.add(s1).reduceLanes(VectorOperators.ADD);
+    }
+
+    // ------------------------------------------------------------------ logSoftmax, softmax, entropy
+
+    @Override
+    protected void logSoftmaxKernel(int b, int a, float[] logits, float[] out) {
+        if (strategyFor(a) == Strategy.ACROSS_ROWS) {
+            Tile t = new Tile(b, a);
+            while (t.next()) {
+                t.load(logits, t.tin);
+                t.maxPass(t.tin, null);
+                t.zPass(t.tin, false);
+                t.writeLogSoftmaxRows(logits, out);
+            }
+            return;
+        }
+        for (int i = 0; i < b; i++) {
+            int off = i * a;
+            float mx = rowMax(logits, off, a);
+            float lz = (float) Math.log(rowZ(logits, off, a, mx));
+            int j = 0;
+            for (int ub = FS.loopBound(a); j < ub; j += L) {
+                FloatVector.fromArray(FS, logits, off + j).sub(mx).sub(lz).intoArray(out, off + j);
+            }
+            if (j < a) {
+                VectorMask<Float> m = FS.indexInRange(j, a);
+                FloatVector.fromArray(FS, logits, off + j, m).sub(mx).sub(lz).intoArray(out, off + j, m);
+            }
+        }
+    }
+
+    @Override
+    protected void softmaxKernel(int b, int a, float[] logits, float[] out) {
+        if (strategyFor(a) == Strategy.ACROSS_ROWS) {
+            Tile t = new Tile(b, a);
+            while (t.next()) {
+                t.load(logits, t.tin);
+                t.maxPass(t.tin, null);
+                t.zPass(t.tin, false);
+                t.writeSoftmax();
+                t.store(out);
+            }
+            return;
+        }
+        for (int i = 0; i < b; i++) {
+            int off = i * a;
+            float mx = rowMax(logits, off, a);
+            float inv = (float) (1.0 / rowZ(logits, off, a, mx));
+            int j = 0;
+            for (int ub = FS.loopBound(a); j < ub; j += L) {
+                FloatVector.fromArray(FS, logits, off + j).sub(mx).lanewise(VectorOperators.EXP).mul(inv)
+                        .intoArray(out, off + j);
+            }
+            if (j < a) {
+                VectorMask<Float> m = FS.indexInRange(j, a);
+                FloatVector.fromArray(FS, logits, off + j, m).sub(mx).lanewise(VectorOperators.EXP).mul(inv)
+                        .intoArray(out, off + j, m);
+            }
+        }
+    }
+
+    /** {@code H = log Z - S / Z} with {@code S = Σ e_j (q_j - m)}: equal to {@code -Σ pi log pi}, both terms {@code >= 0}. */
+    @Override
+    protected void entropyKernel(int b, int a, float[] logits, float[] out) {
+        if (strategyFor(a) == Strategy.ACROSS_ROWS) {
+            Tile t = new Tile(b, a);
+            while (t.next()) {
+                t.load(logits, t.tin);
+                t.maxPass(t.tin, null);
+                t.zPass(t.tin, true);
+                t.entropy(out);
+            }
+            return;
+        }
+        double[] zs = new double[2];
+        for (int i = 0; i < b; i++) {
+            int off = i * a;
+            float mx = rowMax(logits, off, a);
+            rowZS(logits, off, a, mx, zs);
+            out[i] = (float) (Math.log(zs[0]) - zs[1] / zs[0]);
+        }
+    }
+
+    // ------------------------------------------------------------------ KL
+
+    /**
+     * The KL term {@code exp(lo) (lo - ln)} with the reference's special cases as selects:
+     * {@code lo = -Inf} gives 0; {@code ln = -Inf} with {@code lo} not NaN gives {@code +Inf};
+     * {@code ln = +Inf} with finite {@code lo} gives {@code -Inf} (also where fp32 {@code exp(lo)}
+     * underflows to 0 but the double one does not).
+     */
+    private static FloatVector klTerm(FloatVector lo, FloatVector ln) {
+        FloatVector t = lo.lanewise(VectorOperators.EXP).mul(lo.sub(ln));
+        VectorMask<Float> loNotNaN = lo.compare(VectorOperators.EQ, lo);
+        t = t.blend(Float.POSITIVE_INFINITY, ln.compare(VectorOperators.EQ, NEG_INF).and(loNotNaN));
+        t = t.blend(NEG_INF, ln.compare(VectorOperators.EQ, Float.POSITIVE_INFINITY).and(nonFinite(lo).not()));
+        return t.blend(0f, lo.compare(VectorOperators.EQ, NEG_INF));
+    }
+
+    @Override
+    protected void klKernel(int b, int a, float[] logpOld, float[] logpNew, float[] out) {
+        if (strategyFor(a) == Strategy.ACROSS_ROWS) {
+            Tile t = new Tile(b, a);
+            while (t.next()) {
+                t.load(logpOld, t.tin);
+                t.load(logpNew, t.tin2);
+                t.klPass(t.tin, t.tin2, out);
+            }
+            return;
+        }
+        for (int i = 0; i < b; i++) {
+            int off = i * a;
+            DoubleVector k0 = DoubleVector.zero(DS), k1 = k0;
+            for (int j = 0; j < a; j += L) {
+                FloatVector t = klTerm(load(logpOld, off, j, a), load(logpNew, off, j, a));
+                k0 = k0.add(lo(t));
+                k1 = k1.add(hi(t));
+            }
+            out[i] = (float) k0.add(k1).reduceLanes(VectorOperators.ADD);
+        }
+    }
+
+    // ------------------------------------------------------------------ surrogate
+
+    @Override
+    protected double surrogateKernel(int b, int a, float[] logitsNew, int[] actions, float[] logpOldAtAction,
+            float[] advantages) {
+        double sum = 0;
+        if (strategyFor(a) == Strategy.ACROSS_ROWS) {
+            Tile t = new Tile(b, a);
+            while (t.next()) {
+                t.load(logitsNew, t.tin);
+                t.maxPass(t.tin, actions);
+                t.zPass(t.tin, false);
+                sum += t.surrogate(logpOldAtAction, advantages);
+            }
+        } else {
+            for (int i = 0; i < b; i++) {
+                int off = i * a;
+                float mx = rowMax(logitsNew, off, a);
+                double logZ = Math.log(rowZ(logitsNew, off, a, mx));
+                double lpa = ((double) logitsNew[off + actions[i]] - mx) - logZ;
+                sum += Math.exp(lpa - logpOldAtAction[i]) * advantages[i];
+            }
+        }
+        return sum / b;
+    }
+
+    // ------------------------------------------------------------------ update
+
+    @Override
+    protected void updateKernel(UpdateForm form, ScaleFunction f, int b, int a, float[] logits, int[] actions,
+            float[] logMu, float[] target, float[] g, float[] dO, float[] dR, float[] s) {
+        if (strategyFor(a) == Strategy.ACROSS_ROWS) {
+            Tile t = new Tile(b, a);
+            while (t.next()) {
+                t.load(logits, t.tin);
+                t.maxPass(t.tin, actions);
+                t.zPass(t.tin, form == UpdateForm.U_P);
+                t.rowScalars(f, logMu, target, dO, dR, s);
+                if (form == UpdateForm.U_Q) {
+                    t.writeUq(actions, g);
+                } else {
+                    t.writeG(form, t.tin, actions);
+                    t.store(g);
+                }
+                if (form != UpdateForm.U_Q) {
+                    for (int r = 0; r < t.rows; r++) {
+                        if (!Float.isFinite(t.mx[r]) || !Float.isFinite(t.sf[r])) {
+                            int i = t.r0 + r;
+                            slowRow(form, f, a, logits, i * a, actions[i], logMu[i], target[i], g, dO, dR, s, i);
+                        }
+                    }
+                }
+            }
+        } else {
+            updateAlong(form, f, b, a, logits, actions, logMu, target, g, dO, dR, s);
+        }
+    }
+
+    private static void updateAlong(UpdateForm form, ScaleFunction f, int b, int a, float[] q, int[] actions,
+            float[] logMu, float[] target, float[] g, float[] dO, float[] dR, float[] s) {
+        double[] zs = new double[2];
+        FloatVector zero = FloatVector.zero(FS);
+        for (int i = 0; i < b; i++) {
+            int off = i * a, act = actions[i];
+            float mx = rowMax(q, off, a);
+            if (form != UpdateForm.U_Q && !Float.isFinite(mx)) {
+                slowRow(form, f, a, q, off, act, logMu[i], target[i], g, dO, dR, s, i);
+                continue;
+            }
+            double z, sd = 0;
+            if (form == UpdateForm.U_P) {
+                rowZS(q, off, a, mx, zs);
+                z = zs[0];
+                sd = zs[1];
+            } else {
+                z = rowZ(q, off, a, mx);
+            }
+            double qa = q[off + act];
+            double dOi = ((qa - mx) - Math.log(z)) - logMu[i];
+            double dRi = target[i] - qa;
+            double si = ReferenceScale.evaluate(f, dOi, dRi);
+            if (form != UpdateForm.U_Q && !Float.isFinite((float) si)) { // includes s beyond the fp32 range
+                slowRow(form, f, a, q, off, act, logMu[i], target[i], g, dO, dR, s, i);
+                continue;
+            }
+            if (dO != null) dO[i] = (float) dOi;
+            if (dR != null) dR[i] = (float) dRi;
+            if (s != null) s[i] = (float) si;
+            if (form == UpdateForm.U_Q) {
+                int j = 0;
+                for (int ub = FS.loopBound(a); j < ub; j += L) {
+                    zero.intoArray(g, off + j);
+                }
+                if (j < a) {
+                    zero.intoArray(g, off + j, FS.indexInRange(j, a));
+                }
+                g[off + act] = (float) si;
+                continue;
+            }
+            float inv = (float) (1.0 / z), sf = (float) si;
+            double dMean = sd / z;   // <pi, q> - m
+            float dm = (float) dMean;
+            boolean up = form == UpdateForm.U_P;
+            for (int j = 0; j < a; j += L) {
+                boolean whole = j + L <= a;
+                VectorMask<Float> m = whole ? null : FS.indexInRange(j, a);
+                FloatVector d = (whole ? FloatVector.fromArray(FS, q, off + j) : FloatVector.fromArray(FS, q, off + j, m)).sub(mx);
+                FloatVector e = d.lanewise(VectorOperators.EXP);
+                FloatVector pi = e.mul(inv);
+                FloatVector gv = up ? d.sub(dm).sub(sf).mul(pi) : pi.mul(-sf);   // pi (d - D) - s pi, or -s pi
+                gv = gv.blend(0f, e.compare(VectorOperators.EQ, 0f));
+                if (whole) {
+                    gv.intoArray(g, off + j);
+                } else {
+                    gv.intoArray(g, off + j, m);
+                }
+            }
+            // the taken action, in double: s (1 - pi_a) [+ pi_a (q_a - <pi, q>)]
+            double pa = Math.exp(qa - mx) / z;
+            double ga = si * (1 - pa) + (up ? pa * ((qa - mx) - dMean) : 0);
+            g[off + act] = (float) ga;
+        }
+    }
+
+    // ------------------------------------------------------------------ narrow rows
+
+    /**
+     * The across-rows strategy: {@code L} consecutive rows at a time ({@code r0 .. r0+rows}),
+     * transposed into a tile so that column {@code j} of them is one vector. Each pass is a small method whose vectors live only inside it; what passes carry
+     * from one to the next (row max, {@code Z}, ...) goes through these per-call arrays of
+     * {@code L} lanes, so no vector crosses a call and C2's inlining decisions cannot box one.
+     * Tail groups mask the missing rows (their lanes read {@code -Inf} and are never stored).
+     */
+    private static final class Tile {
+        final int b, a;
+        /** Transposed tiles of {@code A × L}: input, second input (KL), output. */
+        final float[] tin, tin2, tout;
+        /** {@code r·A}: the gather index map of a full group. */
+        final int[] rowIdx;
+        final float[] mx = new float[L], qa = new float[L], sf = new float[L], inv = new float[L], dm = new float[L];
+        final double[] z = new double[L], sd = new double[L];
+        int r0 = -L, rows, base;
+
+        Tile(int b, int a) {
+            this.b = b;
+            this.a = a;
+            this.rowIdx = new int[L];
+            for (int r = 0; r < L; r++) {
+                rowIdx[r] = r * a;
+            }
+            this.tin = new float[a * L];
+            this.tin2 = new float[a * L];
+            this.tout = new float[a * L];
+        }
+
+        /** Moves to the next group of rows; false past the last. */
+        boolean next() {
+            r0 += L;
+            if (r0 >= b) return false;
+            rows = Math.min(L, b - r0);
+            base = r0 * a;
+            return true;
+        }
+
+        /**
+         * Transposes rows {@code r0 .. r0+rows} of {@code q} into {@code tile} ({@code tile[j·L + r]
+         * = q[(r0 + r)·A + j]}), {@code -Inf} in the lanes past the last row: the logits are read
+         * from memory once, every pass after that reads the L1-resident tile. A full group is one
+         * gather per column; the partial last group is copied in scalar code (its missing lanes
+         * have no valid index to gather from).
+         */
+        void load(float[] q, float[] tile) {
+            if (rows == L) {
+                for (int j = 0; j < a; j++) {
+                    FloatVector.fromArray(FS, q, base + j, rowIdx, 0).intoArray(tile, j * L);
+                }
+                return;
+            }
+            for (int r = 0; r < rows; r++) {
+                int src = base + r * a;
+                for (int j = 0, dst = r; j < a; j++, dst += L) {
+                    tile[dst] = q[src + j];
+                }
+            }
+            if (rows < L) {
+                for (int r = rows; r < L; r++) {
+                    for (int j = 0, dst = r; j < a; j++, dst += L) {
+                        tile[dst] = NEG_INF;
+                    }
+                }
+            }
+        }
+
+        /** Writes {@code tout} (transposed) back to rows {@code r0 .. r0+rows} of {@code out}. */
+        void store(float[] out) {
+            for (int r = 0; r < rows; r++) {
+                int dst = base + r * a;
+                for (int j = 0, src = r; j < a; j++, src += L) {
+                    out[dst + j] = tout[src];
+                }
+            }
+        }
+
+        private static FloatVector col(float[] tile, int j) {
+            return FloatVector.fromArray(FS, tile, j * L);
+        }
+
+        private void put(FloatVector v, int j) {
+            v.intoArray(tout, j * L);
+        }
+
+        /** Row maxima into {@code mx}; with {@code actions}, the taken action's logit into {@code qa}. */
+        void maxPass(float[] q, int[] actions) {
+            FloatVector m = FloatVector.broadcast(FS, NEG_INF);
+            if (actions == null) {
+                for (int j = 0; j < a; j++) {
+                    m = m.max(col(q, j));
+                }
+            } else {
+                IntVector act = IntVector.fromArray(IS, actions, r0, IS.indexInRange(0, rows));
+                FloatVector v = FloatVector.zero(FS);
+                for (int j = 0; j < a; j++) {
+                    FloatVector c = col(q, j);
+                    m = m.max(c);
+                    v = v.blend(c, act.compare(VectorOperators.EQ, j).cast(FS));
+                }
+                v.intoArray(qa, 0);
+            }
+            m.intoArray(mx, 0);
+        }
+
+        /**
+         * {@code Z} (and {@code S = Σ e d}) per row, fp32 terms summed in double. Leaves
+         * {@code d = q - m} in {@code q}'s tile and {@code e = exp(d)} in {@code tin2}, so the
+         * writing pass needs no second {@code exp}.
+         */
+        void zPass(float[] q, boolean withS) {
+            FloatVector m = FloatVector.fromArray(FS, mx, 0);
+            DoubleVector z0 = DoubleVector.zero(DS), z1 = z0, s0 = z0, s1 = z0;
+            for (int j = 0; j < a; j++) {
+                FloatVector d = col(q, j).sub(m);
+                FloatVector e = d.lanewise(VectorOperators.EXP);
+                d.intoArray(q, j * L);
+                e.intoArray(tin2, j * L);
+                z0 = z0.add(lo(e));
+                z1 = z1.add(hi(e));
+                if (withS) {
+                    FloatVector ed = e.mul(d).blend(0f, e.compare(VectorOperators.EQ, 0f));
+                    s0 = s0.add(lo(ed));
+                    s1 = s1.add(hi(ed));
+                }
+            }
+            z0.intoArray(z, 0);
+            z1.intoArray(z, L / 2);
+            s0.intoArray(sd, 0);
+            s1.intoArray(sd, L / 2);
+        }
+
+        /**
+         * {@code out = (q - m) - log Z} straight into the rows (no transpose back): each row's
+         * {@code m} and fp32 {@code log Z} are per-row constants, the loop over the row is plain
+         * contiguous code (the same two fp32 operations per element as the along-rows strategy).
+         */
+        void writeLogSoftmaxRows(float[] q, float[] out) {
+            SimdScale.toFloat(DoubleVector.fromArray(DS, z, 0).lanewise(VectorOperators.LOG),
+                    DoubleVector.fromArray(DS, z, L / 2).lanewise(VectorOperators.LOG)).intoArray(inv, 0);
+            for (int r = 0; r < rows; r++) {
+                int off = base + r * a;
+                float m = mx[r], lz = inv[r];
+                for (int j = 0; j < a; j++) {
+                    out[off + j] = (q[off + j] - m) - lz;
+                }
+            }
+        }
+
+        /** U_Q: the rows are zero but for {@code s} at the taken action: a contiguous fill and one store per row. */
+        void writeUq(int[] actions, float[] g) {
+            int n = rows * a, i = 0;
+            FloatVector zero = FloatVector.zero(FS);
+            for (int ub = FS.loopBound(n); i < ub; i += L) {
+                zero.intoArray(g, base + i);
+            }
+            if (i < n) {
+                zero.intoArray(g, base + i, FS.indexInRange(i, n));
+            }
+            for (int r = 0; r < rows; r++) {
+                g[base + r * a + actions[r0 + r]] = sf[r];
+            }
+        }
+
+        /** From the {@code e} tile {@link #zPass} left. */
+        void writeSoftmax() {
+            FloatVector iz = SimdScale.toFloat(DoubleVector.broadcast(DS, 1.0).div(DoubleVector.fromArray(DS, z, 0)),
+                    DoubleVector.broadcast(DS, 1.0).div(DoubleVector.fromArray(DS, z, L / 2)));
+            for (int j = 0; j < a; j++) {
+                put(col(tin2, j).mul(iz), j);
+            }
+        }
+
+        void entropy(float[] out) {
+            DoubleVector z0 = DoubleVector.fromArray(DS, z, 0), z1 = DoubleVector.fromArray(DS, z, L / 2);
+            FloatVector h = SimdScale.toFloat(z0.lanewise(VectorOperators.LOG).sub(DoubleVector.fromArray(DS, sd, 0).div(z0)),
+                    z1.lanewise(VectorOperators.LOG).sub(DoubleVector.fromArray(DS, sd, L / 2).div(z1)));
+            h.intoArray(out, r0, FS.indexInRange(0, rows));
+        }
+
+        void klPass(float[] logpOld, float[] logpNew, float[] out) {
+            DoubleVector k0 = DoubleVector.zero(DS), k1 = k0;
+            for (int j = 0; j < a; j++) {
+                FloatVector t = klTerm(col(logpOld, j), col(logpNew, j));   // tail lanes: logpOld = -Inf, term 0
+                k0 = k0.add(lo(t));
+                k1 = k1.add(hi(t));
+            }
+            SimdScale.toFloat(k0, k1).intoArray(out, r0, FS.indexInRange(0, rows));
+        }
+
+        /** {@code Σ_rows exp(((qa - m) - log Z) - lpo) adv}, in double. */
+        double surrogate(float[] lpo, float[] adv) {
+            double sum = 0;
+            for (int h = 0; h < L; h += H) {
+                VectorMask<Float> m = FH.indexInRange(r0 + h, b);
+                DoubleVector t = widen(qa, h).sub(widen(mx, h)).sub(DoubleVector.fromArray(DS, z, h).lanewise(VectorOperators.LOG))
+                        .sub(widen(lpo, r0 + h, m)).lanewise(VectorOperators.EXP).mul(widen(adv, r0 + h, m));
+                sum += t.blend(0.0, m.cast(DS).not()).reduceLanes(VectorOperators.ADD);
+            }
+            return sum;
+        }
+
+        /**
+         * Per row, in double with the reference's formulas: {@code dO = ((qa - m) - log Z) - logMu},
+         * {@code dR = target - qa}, {@code s = f(dO, dR)}; fp32 {@code s}, {@code 1/Z} and
+         * {@code D = S/Z} into the lane arrays; the per-sample outputs stored when not null.
+         */
+        void rowScalars(ScaleFunction f, float[] logMu, float[] target, float[] dO, float[] dR, float[] s) {
+            for (int h = 0; h < L; h += H) {
+                VectorMask<Float> m = FH.indexInRange(r0 + h, b);
+                DoubleVector q = widen(qa, h), zz = DoubleVector.fromArray(DS, z, h);
+                DoubleVector o = q.sub(widen(mx, h)).sub(zz.lanewise(VectorOperators.LOG)).sub(widen(logMu, r0 + h, m));
+                DoubleVector r = widen(target, r0 + h, m).sub(q);
+                DoubleVector sc = SimdScale.evaluate(f, o, r);
+                sc.convertShape(VectorOperators.D2F, FH, 0).reinterpretAsFloats().intoArray(sf, h);
+                DoubleVector.broadcast(DS, 1.0).div(zz).convertShape(VectorOperators.D2F, FH, 0).reinterpretAsFloats().intoArray(inv, h);
+                DoubleVector.fromArray(DS, sd, h).div(zz).convertShape(VectorOperators.D2F, FH, 0).reinterpretAsFloats().intoArray(dm, h);
+                if (dO != null) o.convertShape(VectorOperators.D2F, FH, 0).reinterpretAsFloats().intoArray(dO, r0 + h, m);
+                if (dR != null) r.convertShape(VectorOperators.D2F, FH, 0).reinterpretAsFloats().intoArray(dR, r0 + h, m);
+                if (s != null) sc.convertShape(VectorOperators.D2F, FH, 0).reinterpretAsFloats().intoArray(s, r0 + h, m);
+            }
+        }
+
+        /** {@code G} column by column from the {@code d} and {@code e} tiles of {@link #zPass}; rows needing the double routine are overwritten afterwards by the caller. */
+        void writeG(UpdateForm form, float[] q, int[] actions) {
+            IntVector act = IntVector.fromArray(IS, actions, r0, IS.indexInRange(0, rows));
+            FloatVector s = FloatVector.fromArray(FS, sf, 0), zero = FloatVector.zero(FS);
+            if (form == UpdateForm.U_Q) {
+                for (int j = 0; j < a; j++) {
+                    put(zero.blend(s, act.compare(VectorOperators.EQ, j).cast(FS)), j);
+                }
+                return;
+            }
+            FloatVector iz = FloatVector.fromArray(FS, inv, 0);
+            FloatVector dmv = FloatVector.fromArray(FS, dm, 0);
+            boolean up = form == UpdateForm.U_P;
+            for (int j = 0; j < a; j++) {
+                VectorMask<Float> isA = act.compare(VectorOperators.EQ, j).cast(FS);
+                FloatVector d = col(q, j), e = col(tin2, j);   // left by zPass
+                VectorMask<Float> zeroP = e.compare(VectorOperators.EQ, 0f);
+                FloatVector pi = e.mul(iz);
+                FloatVector gv = s.mul(zero.blend(1f, isA).sub(pi));         // s (e_a - pi)
+                if (up) {
+                    gv = gv.add(pi.mul(d.sub(dmv)).blend(0f, zeroP));        // + pi (d - D)
+                }
+                put(gv.blend(0f, zeroP.andNot(isA)), j);                  // pi = 0 off the action: exactly 0
+            }
+        }
+    }
+
+    private static DoubleVector widen(float[] a, int off) {
+        return (DoubleVector) FloatVector.fromArray(FH, a, off).convertShape(VectorOperators.F2D, DS, 0);
+    }
+
+    private static DoubleVector widen(float[] a, int off, VectorMask<Float> m) {
+        return (DoubleVector) FloatVector.fromArray(FH, a, off, m).convertShape(VectorOperators.F2D, DS, 0);
+    }
+
+    /**
+     * One row of U_V or U_P in scalar double with the reference's formulas (SPEC §2), for rows
+     * whose special values depend on a probability being 0 in double: a NaN or infinite {@code s},
+     * or a NaN or {@code +Inf} row maximum.
+     */
+    private static void slowRow(UpdateForm form, ScaleFunction f, int a, float[] q, int off, int act, float logMu,
+            float target, float[] g, float[] dO, float[] dR, float[] s, int i) {
+        double m = Double.NEGATIVE_INFINITY;
+        for (int j = 0; j < a; j++) {
+            m = Math.max(m, q[off + j]);
+        }
+        double z = 0;
+        for (int j = 0; j < a; j++) {
+            z += Math.exp(q[off + j] - m);
+        }
+        double qa = q[off + act];
+        double dOi = ((qa - m) - Math.log(z)) - logMu;
+        double dRi = target - qa;
+        double si = ReferenceScale.evaluate(f, dOi, dRi);
+        if (dO != null) dO[i] = (float) dOi;
+        if (dR != null) dR[i] = (float) dRi;
+        if (s != null) s[i] = (float) si;
+        double piDotQ = 0;
+        if (form == UpdateForm.U_P) {
+            for (int j = 0; j < a; j++) {
+                double pi = Math.exp(q[off + j] - m) / z;
+                if (pi != 0) {
+                    piDotQ += pi * q[off + j];
+                }
+            }
+        }
+        for (int j = 0; j < a; j++) {
+            double pi = Math.exp(q[off + j] - m) / z;
+            double ea = j == act ? 1 : 0;
+            double last = form == UpdateForm.U_P && pi != 0 ? pi * (q[off + j] - piDotQ) : 0;
+            g[off + j] = j != act && pi == 0 ? 0f : (float) (si * (ea - pi) + last);
+        }
+    }
+
+    // ------------------------------------------------------------------ linear policy gradient
+
+    /**
+     * {@code dW = G^T X / B}: blocks of 4 rows of {@code dW} by one vector of {@code L} columns,
+     * accumulated over {@code i} in double with exact fp32 products, in the reference's order
+     * (so the result is the reference's, bit for bit). {@code X} is read {@code ceil(A/4)} times.
+     */
+    @Override
+    protected void linearPolicyGradientKernel(int b, int a, int d, float[] g, float[] x, float[] dW) {
+        if (b == 0) {
+            java.util.Arrays.fill(dW, 0, a * d, 0f);
+            return;
+        }
+        for (int k = 0; k < a; k += 4) {
+            int kb = Math.min(4, a - k);
+            for (int c = 0; c < d; c += L) {
+                VectorMask<Float> cm = FS.indexInRange(c, d);
+                boolean whole = c + L <= d;
+                DoubleVector a00 = DoubleVector.zero(DS), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00,
+                        a30 = a00, a31 = a00;
+                for (int i = 0; i < b; i++) {
+                    FloatVector xv = whole ? FloatVector.fromArray(FS, x, i * d + c) : FloatVector.fromArray(FS, x, i * d + c, cm);
+                    DoubleVector x0 = lo(xv), x1 = hi(xv);
+                    int gi = i * a + k;
+                    double g0 = g[gi];
+                    a00 = x0.mul(g0).add(a00);
+                    a01 = x1.mul(g0).add(a01);
+                    if (kb > 1) {
+                        double g1 = g[gi + 1];
+                        a10 = x0.mul(g1).add(a10);
+                        a11 = x1.mul(g1).add(a11);
+                    }
+                    if (kb > 2) {
+                        double g2 = g[gi + 2];
+                        a20 = x0.mul(g2).add(a20);
+                        a21 = x1.mul(g2).add(a21);
+                    }
+                    if (kb > 3) {
+                        double g3 = g[gi + 3];
+                        a30 = x0.mul(g3).add(a30);
+                        a31 = x1.mul(g3).add(a31);
+                    }
+                }
+                storeRow(a00, a01, b, dW, k * d + c, cm);
+                if (kb > 1) storeRow(a10, a11, b, dW, (k + 1) * d + c, cm);
+                if (kb > 2) storeRow(a20, a21, b, dW, (k + 2) * d + c, cm);
+                if (kb > 3) storeRow(a30, a31, b, dW, (k + 3) * d + c, cm);
+            }
+        }
+    }
+
+    private static void storeRow(DoubleVector s0, DoubleVector s1, int b, float[] dW, int off, VectorMask<Float> cm) {
+        SimdScale.toFloat(s0.div(b), s1.div(b)).intoArray(dW, off, cm);
+    }
+}
