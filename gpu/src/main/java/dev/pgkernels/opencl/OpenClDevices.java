@@ -20,7 +20,9 @@ import org.jocl.cl_platform_id;
  * (never a silent fallback).
  *
  * <p><b>Availability.</b> JOCL fails in two ways when there is no usable OpenCL: an
- * {@link UnsatisfiedLinkError} (no {@code libOpenCL.so}, i.e. no ICD loader) and
+ * {@link UnsatisfiedLinkError} (no {@code libOpenCL.so}: no ICD loader — or, on Debian/Ubuntu, only the
+ * runtime's {@code libOpenCL.so.1}, since JOCL 2.0.5 opens the unversioned name that
+ * {@code ocl-icd-opencl-dev} provides) and
  * {@code CL_PLATFORM_NOT_FOUND_KHR} (-1001: a loader but no driver registered). {@link #probe()}
  * catches both, once per JVM, and reports the reason.
  */
@@ -30,7 +32,7 @@ public final class OpenClDevices {
     /** Environment variable that picks the device when {@value #PROPERTY} is not set. */
     public static final String ENV = "PGKERNELS_OPENCL_DEVICE";
     /** What to install for a CPU OpenCL device on Debian/Ubuntu. */
-    public static final String INSTALL_HINT = "apt-get install ocl-icd-libopencl1 pocl-opencl-icd";
+    public static final String INSTALL_HINT = "apt-get install ocl-icd-libopencl1 ocl-icd-opencl-dev pocl-opencl-icd";
 
     private OpenClDevices() {}
 
@@ -55,8 +57,12 @@ public final class OpenClDevices {
             }
             return new Availability(true, "", devs);
         } catch (LinkageError e) {
-            return new Availability(false, "the OpenCL library cannot be loaded (" + e
-                    + "); install an ICD loader and a driver (" + INSTALL_HINT + " for a CPU device)", List.of());
+            String why = runtimeWithoutDevLink()
+                    ? "JOCL loads libOpenCL.so, but only libOpenCL.so.1 (the runtime package) is installed; install"
+                      + " ocl-icd-opencl-dev, which links libOpenCL.so, or put such a link on LD_LIBRARY_PATH"
+                    : "the OpenCL library cannot be loaded; install an ICD loader and a driver (" + INSTALL_HINT
+                      + " for a CPU device)";
+            return new Availability(false, why + " (" + e + ")", List.of());
         } catch (OpenClException e) {
             String why = e.code() == CL.CL_PLATFORM_NOT_FOUND_KHR
                     ? "an OpenCL loader is installed but no platform (driver) is registered"
@@ -64,6 +70,17 @@ public final class OpenClDevices {
             return new Availability(false, why + " (" + e.getMessage() + "); install a driver (" + INSTALL_HINT
                     + " for a CPU device)", List.of());
         }
+    }
+
+    /** Whether a Linux multiarch/lib directory has libOpenCL.so.1 but not the libOpenCL.so that JOCL 2.0.5 opens. */
+    private static boolean runtimeWithoutDevLink() {
+        for (String dir : new String[] {"/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib64", "/usr/lib"}) {
+            if (java.nio.file.Files.exists(java.nio.file.Path.of(dir, "libOpenCL.so.1"))
+                    && !java.nio.file.Files.exists(java.nio.file.Path.of(dir, "libOpenCL.so"))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
