@@ -8,7 +8,7 @@
 /* exp(x) * expm1(y), as the double reference: expm1(y) overflows fp32 above 88.7, so for y > 80
  * it is exp(y) (1 - e^-y) = exp(y) to far below fp32 resolution, and the product exp(x + y). */
 inline float ml_scale(float x, float y) {
-    if (x == -INFINITY) return (isnan(y) || y == INFINITY) ? NAN : 0.0f; /* exp(-Inf) = 0, 0 * expm1(+Inf) = NaN */
+    if (x == -INFINITY) return (isnan(y) || y > PGK_EXPD_INF) ? NAN : 0.0f; /* 0 * expm1(y), Inf in double above 709.78 */
     if (y > PGK_EXPD_INF) return exp_mul(x, INFINITY);                    /* expm1(y) = +Inf in double too */
     if (y > 80.0f && isfinite(x)) return exp_exp(x, y);
     return exp_mul(x, expm1(y));
