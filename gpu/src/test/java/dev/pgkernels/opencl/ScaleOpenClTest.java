@@ -74,7 +74,7 @@ class ScaleOpenClTest {
             case MLA_PARAMETRIC -> Math.abs(y) * (1 + Math.abs(f.alphaO() * x) + Math.abs(f.alphaR() * y));
             default -> 0;
         };
-        return s + Float.MIN_NORMAL;
+        return Double.isNaN(s) ? Double.POSITIVE_INFINITY : s + Float.MIN_NORMAL; // 0 * Inf: an infinite term
     }
 
     /** Whether (x, y) lies within a few ulps of a jump of f (PPO's clip). */
