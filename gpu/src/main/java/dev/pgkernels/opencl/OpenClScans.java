@@ -184,6 +184,45 @@ public final class OpenClScans extends AbstractScanKernels {
     }
 
     /**
+     * Device-resident GAE, compact form (SPEC §3): {@code value} has {@code (T+1)*E} elements,
+     * {@code nextValue_t = value_{t+1}}, {@code terminated = done = dones}.
+     *
+     * @param reward {@code T*E} floats; value {@code (T+1)*E} floats; dones {@code T*E} flags. Not modified.
+     * @param advantages, returns {@code T*E} floats, either may be null (not both). Modified.
+     * @throws IllegalArgumentException on a bad shape, buffer or parameter, before any device work
+     */
+    public void gaeCompact(int T, int E, DeviceBuffer reward, DeviceBuffer value, DeviceBuffer dones, float gamma,
+            float lambda, DeviceBuffer advantages, DeviceBuffer returns) {
+        Checks.size("T", T);
+        Checks.size("E", E);
+        int n = Checks.product("T*E", T, E);
+        String because = "T*E = " + T + "*" + E;
+        OpenClBuffers.require(ctx, "reward", reward, DeviceBuffer.Type.FLOAT, 0, n, because);
+        OpenClBuffers.require(ctx, "value", value, DeviceBuffer.Type.FLOAT, 0, (long) n + E, "(T+1)*E");
+        OpenClBuffers.require(ctx, "dones", dones, DeviceBuffer.Type.FLAG, 0, n, because);
+        if (advantages == null && returns == null) {
+            throw new IllegalArgumentException(
+                    "arguments 'advantages' and 'returns' are both null: request at least one output");
+        }
+        if (advantages != null) OpenClBuffers.require(ctx, "advantages", advantages, DeviceBuffer.Type.FLOAT, 0, n, because);
+        if (returns != null) OpenClBuffers.require(ctx, "returns", returns, DeviceBuffer.Type.FLOAT, 0, n, because);
+        Checks.unitInterval("gamma", gamma);
+        Checks.unitInterval("lambda", lambda);
+        if (n == 0) {
+            return;
+        }
+        ctx.lock().lock();
+        try {
+            DeviceBuffer a = advantages != null ? advantages : returns;
+            DeviceBuffer r = returns != null ? returns : advantages;
+            runGae(MODE_COMPACT, T, E, reward, value, value, dones, dones, gamma, gamma * lambda, a, r,
+                    (advantages != null ? 1 : 0) | (returns != null ? 2 : 0));
+        } finally {
+            ctx.lock().unlock();
+        }
+    }
+
+    /**
      * Device-resident V-trace (SPEC §3; {@link #vtrace(int, int, float[], float[], float[], float[], boolean[], boolean[], float, float, float, float, float[], float[], ScanWorkspace)}).
      *
      * @param logRho, reward, value, nextValue {@code T*E} floats; terminated, done flags. Not modified.

@@ -86,6 +86,41 @@ public final class OpenClSoftmax extends AbstractSoftmaxKernels {
     }
 
     /**
+     * Device-resident entropy of each row (SPEC §2). Shapes are checked, values are not.
+     *
+     * @param logits {@code B*A} floats. Not modified.
+     * @param out    {@code B} floats. Modified.
+     */
+    public void entropy(int b, int a, DeviceBuffer logits, DeviceBuffer out) {
+        rowsShape(b, a, "logits", logits);
+        OpenClBuffers.require(ctx, "out", out, DeviceBuffer.Type.FLOAT, 0, b, "B = " + b);
+        ctx.lock().lock();
+        try {
+            rows("entropy", b, a, b, a, logits, out);
+        } finally {
+            ctx.lock().unlock();
+        }
+    }
+
+    /**
+     * Device-resident {@code KL(p_old || p_new)} of each row from log-probabilities (SPEC §2).
+     *
+     * @param logpOld, logpNew {@code B*A} floats. Not modified.
+     * @param out {@code B} floats. Modified.
+     */
+    public void kl(int b, int a, DeviceBuffer logpOld, DeviceBuffer logpNew, DeviceBuffer out) {
+        rowsShape(b, a, "logpOld", logpOld);
+        rowsShape(b, a, "logpNew", logpNew);
+        OpenClBuffers.require(ctx, "out", out, DeviceBuffer.Type.FLOAT, 0, b, "B = " + b);
+        ctx.lock().lock();
+        try {
+            rows("kl", b, a, b, a, logpOld, logpNew, out);
+        } finally {
+            ctx.lock().unlock();
+        }
+    }
+
+    /**
      * Device-resident update direction (SPEC §2, {@link #update(UpdateForm, ScaleFunction, int, int, float[], int[], float[], float[], float[])}).
      * Shapes are checked, values are not (the array methods reject all-{@code -Inf} rows and
      * masked taken actions; here they give NaN).

@@ -32,7 +32,8 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(value = 1, jvmArgsAppend = BenchConfig.VECTOR_MODULE)
 public class ScaleBench {
 
-    @Param({"reference"})
+    /** {@code opencl}: arrays in and out (transfers included); {@code opencl-resident}: device buffers (excluded). */
+    @Param({"reference", "opencl", "opencl-resident"})
     public String impl;
 
     /** The scale function: MSE, SQ, ML, SIL, MLA, MLA_PARAMETRIC (αo = 1, αr = 0.5) or PPO_CLIP (eps = 0.2). */
@@ -48,6 +49,9 @@ public class ScaleBench {
     private float[] dO;
     private float[] dR;
     private float[] out;
+    private boolean resident;
+    private dev.pgkernels.opencl.OpenClBackend cl;
+    private dev.pgkernels.opencl.DeviceBuffer dOb, dRb, outb;
 
     /** The benchmarked function of a {@code fn} parameter. */
     static ScaleFunction function(String fn) {
@@ -65,7 +69,7 @@ public class ScaleBench {
 
     @Setup(Level.Trial)
     public void setup() {
-        kernels = BenchConfig.backend(impl).scale()
+        kernels = OpenClBenchSupport.backend(impl).scale()
                 .orElseThrow(() -> new IllegalStateException("backend " + impl + " has no scale family"));
         f = function(fn);
         size = BenchConfig.size(n);
@@ -79,12 +83,37 @@ public class ScaleBench {
         }
         float[] ref = new float[size];
         Backends.reference().scale().orElseThrow().scale(f, size, dO, dR, ref);
-        kernels.scale(f, size, dO, dR, out);
+        resident = OpenClBenchSupport.resident(impl);
+        if (resident) {
+            cl = OpenClBenchSupport.openCl(impl);
+            dOb = cl.context().upload(dO);
+            dRb = cl.context().upload(dR);
+            outb = cl.context().floats(size);
+            cl.openClScale().scale(f, size, dOb, 0, dRb, 0, outb, 0);
+            outb.read(out, 0, size);
+        } else {
+            kernels.scale(f, size, dO, dR, out);
+        }
         BenchConfig.checkAgainstReference("scale " + fn, ref, out, size, 1e-5, 1e-6);
+    }
+
+    /** Releases the device buffers of the resident variant. */
+    @org.openjdk.jmh.annotations.TearDown(Level.Trial)
+    public void tearDown() {
+        if (resident) {
+            dOb.close();
+            dRb.close();
+            outb.close();
+        }
     }
 
     @Benchmark
     public float[] scale() {
+        if (resident) {
+            cl.openClScale().scale(f, size, dOb, 0, dRb, 0, outb, 0);
+            cl.context().finish();
+            return out;
+        }
         kernels.scale(f, size, dO, dR, out);
         return out;
     }
