@@ -83,11 +83,12 @@ public final class OpenClScale extends AbstractScaleKernels {
     }
 
     private void launch(ScaleFunction f, int n, DeviceBuffer x, int xo, DeviceBuffer y, int yo, DeviceBuffer o, int oo) {
-        cl_kernel k = ctx.kernel("scale", PROGRAM);
+        String name = "scale_" + f.kind().ordinal(); // one kernel per kind: the kind is a compile-time constant
+        cl_kernel k = ctx.kernel(name, PROGRAM);
         Object[] fa = functionArgs(f);
-        ctx.args(k, "scale", fa[0], fa[1], fa[2], fa[3], fa[4], fa[5], n, x, xo, y, yo, o, oo);
+        ctx.args(k, name, fa[1], fa[2], fa[3], fa[4], fa[5], n, x, xo, y, yo, o, oo);
         long group = Math.min(OpenClThresholds.ELEMENTWISE_GROUP, ctx.maxWorkGroup(k));
-        ctx.launch(k, "scale", OpenClBuffers.roundUp(n, group), group);
+        ctx.launch(k, name, OpenClBuffers.roundUp(n, group), group);
     }
 
     /** The scale function as kernel arguments: kind, ao, ar, (float)(1+eps), (float)(1-eps), clip. */

@@ -15,15 +15,27 @@ inline float jmin(float a, float b) { return (isnan(a) || isnan(b)) ? NAN : fmin
 #define PGK_LN2_HI 0.693145751953125f
 #define PGK_LN2_LO 1.4286068e-6f
 
+/* 2^k for an integer |k| <= 126, built from its bits (exact). */
+inline float pow2i(int k) { return as_float((k + 127) << 23); }
+
 /*
- * exp(x) = 2^n * exp(r) with |r| <= ln2/2 (+ rounding); x finite, |x| <= 200. Returns exp(r), sets *n.
- * x - n*LN2_HI is exact (Sterbenz), so r carries one rounding; exp(r) <= 3 ulp.
+ * y * 2^k for |k| <= 360, exactly (apart from roundings where the result is subnormal), as three
+ * power-of-2 factors of the same direction, so an intermediate overflows or underflows only where
+ * the result does.
  */
-inline float exp_reduced(float x, int* n) {
-    float k = rint(x * M_LOG2E_F);
-    *n = (int) k;
-    float r = (x - k * PGK_LN2_HI) - k * PGK_LN2_LO;
-    return exp(r);
+inline float scale2(float y, int k) {
+    int k1 = k / 3, k2 = (k - k1) / 2, k3 = k - k1 - k2;
+    return ((y * pow2i(k1)) * pow2i(k2)) * pow2i(k3);
+}
+
+/*
+ * exp(x) = 2^k exp(r), x finite in [-200, 200], |r| <= ln2/2 (+ rounding): Cody-Waite, x - k*LN2_HI
+ * is exact (Sterbenz; k*LN2_HI exact for |k| <= 511), so r carries one rounding; exp(r) <= 3 ulp.
+ */
+inline float exp_reduced(float x, int* k) {
+    float kf = floor(x * M_LOG2E_F + 0.5f);
+    *k = (int) kf;
+    return exp((x - kf * PGK_LN2_HI) - kf * PGK_LN2_LO);
 }
 
 /*
@@ -31,36 +43,36 @@ inline float exp_reduced(float x, int* n) {
  * product fits fp32 (exp(x) alone may overflow or underflow fp32), +-Inf/0 only where the double
  * product rounds there, and the double's special cases (exp overflows in double only above 709.78,
  * so exp(100) * 0 = 0 but exp(800) * 0 = NaN; exp(-200) * Inf = Inf but exp(-800) * Inf = NaN).
- * Finite nonzero y = m 2^e (frexp, exact); the result is ldexp(exp(r) m, n + e), which rounds once
- * more only in the subnormal range. Relative error <= 4 ulp for normal results.
+ * The general value is 2^k (exp(r) y) with the scaling of scale2; straight-line code (selects, no
+ * calls that stop vectorisation). Relative error <= 4 ulp for normal results.
  */
 inline float exp_mul(float x, float y) {
-    if (isnan(x) || isnan(y)) return x + y;
-    if (y == 0.0f) return x > PGK_EXPD_INF ? NAN : 0.0f * y;
-    if (isinf(y)) return x < PGK_EXPD_ZERO ? NAN : y;
-    if (isinf(x)) return x > 0.0f ? x * y : 0.0f * y;
     /* |log|y|| <= 104, so beyond +-200 the result is 0 or Inf whatever the clamp. */
-    float xc = clamp(x, -200.0f, 200.0f);
-    int e;
-    float m = frexp(y, &e);
-    int n;
-    float er = exp_reduced(xc, &n);
-    return ldexp(er * m, n + e);
+    float xc = fmin(fmax(x, -200.0f), 200.0f);
+    int k;
+    float er = exp_reduced(xc, &k);
+    /* a tiny y is lifted by 2^64 (exact) so that y * exp(r) is a normal float: one rounding */
+    bool tiny = fabs(y) < 0x1p-100f;
+    float yn = tiny ? y * 0x1p64f : y;
+    k = tiny ? k - 64 : k;
+    /* scale down before the rounding product, up after it: no intermediate overflow */
+    float v = scale2(scale2(yn, min(k, 0)) * er, max(k, 0));
+    v = y == 0.0f ? (x > PGK_EXPD_INF ? NAN : 0.0f * y) : v;
+    v = isinf(y) ? (x < PGK_EXPD_ZERO ? NAN : y) : v;
+    return isnan(x) ? x : v;
 }
 
-/* exp(x) * exp(y) for finite x, y (no intermediate overflow): the exponent x + y, accurately. */
+/* exp(x) * exp(y) for finite x, y, without intermediate overflow: the exponent x + y, accurately. */
 inline float exp_exp(float x, float y) {
+    float xc = fmin(fmax(x, -200.0f), 200.0f), yc = fmin(fmax(y, -200.0f), 200.0f);
+    int kx, ky;
+    float ex = exp_reduced(xc, &kx), ey = exp_reduced(yc, &ky);
+    float two = scale2(ex * ey, kx + ky);
+    /* one of |x|, |y| > 200 with |x + y| <= 110: x ~ -y, so x + y is exact (Sterbenz) */
     float s = x + y;
-    if (s > 100.0f) return INFINITY;
-    if (s < -110.0f) return 0.0f;
-    if (fabs(x) <= 200.0f && fabs(y) <= 200.0f) {
-        int nx, ny;
-        float ex = exp_reduced(x, &nx);
-        float ey = exp_reduced(y, &ny);
-        return ldexp(ex * ey, nx + ny);
-    }
-    /* one of |x|, |y| > 200 and |x + y| <= 110: x ~ -y, so x + y is exact (Sterbenz) */
-    return exp_mul(s, 1.0f);
+    float one = exp_mul(s, 1.0f);
+    float v = (fabs(x) <= 200.0f && fabs(y) <= 200.0f) ? two : one;
+    return s > 100.0f ? INFINITY : (s < -110.0f ? 0.0f : v);
 }
 
 /* Kahan-compensated sum: s + c; non-finite terms go to 'spec' (IEEE sum, so Inf - Inf = NaN). */

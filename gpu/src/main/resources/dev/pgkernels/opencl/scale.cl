@@ -42,11 +42,22 @@ inline float scale_fn(int kind, float x, float y, float ao, float ar, float ope,
     }
 }
 
-/* out[outOff + i] = f(dO[dOOff + i], dR[dROff + i]), 0 <= i < n; one work-item per element. */
-kernel void scale(int kind, float ao, float ar, float ope, float ome, float clip, int n,
-                  global const float* dO, int dOOff, global const float* dR, int dROff,
-                  global float* out, int outOff) {
-    int i = get_global_id(0);
-    if (i >= n) return;
-    out[outOff + i] = scale_fn(kind, dO[dOOff + i], dR[dROff + i], ao, ar, ope, ome, clip);
+/*
+ * out[outOff + i] = f(dO[dOOff + i], dR[dROff + i]), 0 <= i < n; one work-item per element. One
+ * kernel per kind (scale_0 .. scale_6), so the kind is a constant and the switch folds away.
+ */
+#define PGK_SCALE_KERNEL(K) \
+kernel void scale_##K(float ao, float ar, float ope, float ome, float clip, int n, \
+                      global const float* dO, int dOOff, global const float* dR, int dROff, \
+                      global float* out, int outOff) { \
+    int i = get_global_id(0); \
+    if (i >= n) return; \
+    out[outOff + i] = scale_fn(K, dO[dOOff + i], dR[dROff + i], ao, ar, ope, ome, clip); \
 }
+PGK_SCALE_KERNEL(0)
+PGK_SCALE_KERNEL(1)
+PGK_SCALE_KERNEL(2)
+PGK_SCALE_KERNEL(3)
+PGK_SCALE_KERNEL(4)
+PGK_SCALE_KERNEL(5)
+PGK_SCALE_KERNEL(6)

@@ -149,6 +149,14 @@ class ScaleOpenClTest {
         assertTrue(Float.isNaN(out[0]), "exp(800) overflows double: Inf * 0 = NaN");
         k.scale(ScaleFunction.sq(), 1, new float[] {-120f}, new float[] {1e30f}, out);
         assertEquals((float) (Math.exp(-120) * 1e30f), out[0], 1e-5 * out[0], "exp(-120) underflows fp32 but the product does not");
+        for (float x : new float[] {-0.9f, -0.5f, -0.3f, 0.3f, 5f, 84.26f}) {
+            for (float y : new float[] {3e38f, -Float.MAX_VALUE, Float.MIN_VALUE, 3 * Float.MIN_VALUE, 0.7f * Float.MIN_NORMAL}) {
+                k.scale(ScaleFunction.sq(), 1, new float[] {x}, new float[] {y}, out);
+                float ref = (float) (Math.exp(x) * y);
+                assertTrue(Float.isInfinite(ref) ? ref == out[0] : Math.abs(out[0] - ref) <= 1e-5 * Math.abs(ref) + 8 * Float.MIN_VALUE,
+                        "SQ(" + x + ", " + y + ") = " + out[0] + ", reference " + ref);
+            }
+        }
         k.scale(ScaleFunction.ml(), 1, new float[] {-60f}, new float[] {100f}, out);
         assertEquals((float) (Math.exp(-60) * Math.expm1(100)), out[0], 1e-5 * out[0], "expm1(100) overflows fp32");
         k.scale(ScaleFunction.ml(), 1, new float[] {0f}, new float[] {1e-7f}, out);

@@ -42,7 +42,7 @@ public final class OpenClBenchSupport {
 
     /** The {@code opencl} backend, for the resident variant. */
     public static OpenClBackend openCl(String impl) {
-        return (OpenClBackend) backend(impl);
+        return (OpenClBackend) BenchConfig.backend(ARRAYS);
     }
 
     /** The OpenCL devices for machine.json: availability, reason, every device and the one chosen. */
