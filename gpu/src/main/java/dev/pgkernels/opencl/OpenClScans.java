@@ -145,8 +145,8 @@ public final class OpenClScans extends AbstractScanKernels {
     /**
      * Device-resident GAE, general form (SPEC §3; {@link #gae(int, int, float[], float[], float[], boolean[], boolean[], float, float, float[], float[], ScanWorkspace)}).
      *
-     * @param reward, value, nextValue {@code T*E} floats; terminated, done {@code T*E} flags. Not modified.
-     * @param advantages, returns {@code T*E} floats, either may be null (not both). Modified.
+     * <br>{@code reward}, {@code value}, {@code nextValue}: {@code T*E} floats; terminated, done {@code T*E} flags. Not modified.
+     * <br>{@code advantages}, {@code returns}: {@code T*E} floats, either may be null (not both). Modified.
      * @throws IllegalArgumentException on a bad shape, buffer or parameter, before any device work
      */
     public void gae(int T, int E, DeviceBuffer reward, DeviceBuffer value, DeviceBuffer nextValue,
@@ -188,7 +188,7 @@ public final class OpenClScans extends AbstractScanKernels {
      * {@code nextValue_t = value_{t+1}}, {@code terminated = done = dones}.
      *
      * @param reward {@code T*E} floats; value {@code (T+1)*E} floats; dones {@code T*E} flags. Not modified.
-     * @param advantages, returns {@code T*E} floats, either may be null (not both). Modified.
+     * <br>{@code advantages}, {@code returns}: {@code T*E} floats, either may be null (not both). Modified.
      * @throws IllegalArgumentException on a bad shape, buffer or parameter, before any device work
      */
     public void gaeCompact(int T, int E, DeviceBuffer reward, DeviceBuffer value, DeviceBuffer dones, float gamma,
@@ -225,7 +225,7 @@ public final class OpenClScans extends AbstractScanKernels {
     /**
      * Device-resident V-trace (SPEC §3; {@link #vtrace(int, int, float[], float[], float[], float[], boolean[], boolean[], float, float, float, float, float[], float[], ScanWorkspace)}).
      *
-     * @param logRho, reward, value, nextValue {@code T*E} floats; terminated, done flags. Not modified.
+     * <br>{@code logRho}, {@code reward}, {@code value}, {@code nextValue}: {@code T*E} floats; terminated, done flags. Not modified.
      * @param vs {@code T*E} floats; pgAdv {@code T*E} floats or null. Modified.
      * @throws IllegalArgumentException on a bad shape, buffer or parameter, before any device work
      */

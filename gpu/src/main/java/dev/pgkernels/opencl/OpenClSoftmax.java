@@ -105,7 +105,7 @@ public final class OpenClSoftmax extends AbstractSoftmaxKernels {
     /**
      * Device-resident {@code KL(p_old || p_new)} of each row from log-probabilities (SPEC §2).
      *
-     * @param logpOld, logpNew {@code B*A} floats. Not modified.
+     * <br>{@code logpOld}, {@code logpNew}: {@code B*A} floats. Not modified.
      * @param out {@code B} floats. Modified.
      */
     public void kl(int b, int a, DeviceBuffer logpOld, DeviceBuffer logpNew, DeviceBuffer out) {
