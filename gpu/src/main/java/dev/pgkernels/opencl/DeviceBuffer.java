@@ -123,7 +123,7 @@ public final class DeviceBuffer implements AutoCloseable {
         return out;
     }
 
-    /** Releases the device memory (idempotent). */
+    /** Releases the device memory (idempotent; a no-op for a context's pooled scratch buffers). */
     @Override
     public void close() {
         ctx.release(this);

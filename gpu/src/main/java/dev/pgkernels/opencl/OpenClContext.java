@@ -25,7 +25,8 @@ import org.jocl.cl_queue_properties;
 
 /**
  * One OpenCL context on one device, owning its command queue, its built programs and kernels, and
- * every {@link DeviceBuffer} it allocates: {@link #close()} releases all of them.
+ * every {@link DeviceBuffer} it allocates (and the pooled scratch buffers of {@link #scratch}):
+ * {@link #close()} releases all of them.
  *
  * <p><b>Programs.</b> A program is built once per context, on first use, from {@code .cl} sources
  * loaded as class-path resources ({@code dev/pgkernels/opencl/*.cl}, {@link Class#getResourceAsStream})
@@ -50,6 +51,7 @@ public final class OpenClContext implements AutoCloseable {
     private final Map<String, cl_program> programs = new HashMap<>();
     private final Map<String, cl_kernel> kernels = new HashMap<>();
     private final Set<DeviceBuffer> buffers = new LinkedHashSet<>();
+    private final Map<String, DeviceBuffer> scratch = new HashMap<>();
     private byte[] flagScratch = new byte[0];
     private boolean closed;
 
@@ -104,6 +106,76 @@ public final class OpenClContext implements AutoCloseable {
         lock.lock();
         try {
             return buffers.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** How many pooled scratch buffers (see {@link #scratch}) this context holds. */
+    public int scratchBuffers() {
+        lock.lock();
+        try {
+            return scratch.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * A pooled buffer for the role {@code role} (e.g. {@code "scan.reward"}) with room for at least
+     * {@code n} elements, reused by every later call that asks for the same role and no more room:
+     * the array-in/array-out calls stage their data here instead of allocating device memory per call
+     * (a fresh allocation costs first-touch page faults on a CPU device). Scratch buffers are not
+     * counted by {@link #liveBuffers()}, their {@link DeviceBuffer#close()} does nothing, and they are
+     * released by {@link #releaseScratch()} or {@link #close()}. Caller holds the lock and uses the
+     * buffer only during its call.
+     */
+    public DeviceBuffer scratch(String role, DeviceBuffer.Type type, int n) {
+        lock.lock();
+        try {
+            ensureOpen();
+            DeviceBuffer b = scratch.get(role);
+            if (b != null && b.type() == type && b.length() >= n) {
+                return b;
+            }
+            if (b != null) {
+                scratch.remove(role);
+                b.releaseNow();
+            }
+            int[] err = new int[1];
+            cl_mem mem = CL.clCreateBuffer(context, CL.CL_MEM_READ_WRITE, (long) Math.max(n, 1) * type.bytes, null, err);
+            OpenClException.check("clCreateBuffer(scratch " + role + ", " + n + " x " + type + ")", err[0]);
+            b = new DeviceBuffer(this, type, Math.max(n, 1), mem);
+            scratch.put(role, b);
+            return b;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The scratch buffer of {@code role} holding a copy of {@code a[off .. off+n)}. */
+    DeviceBuffer stage(String role, float[] a, int off, int n) {
+        return scratch(role, DeviceBuffer.Type.FLOAT, n).write(a, off, n);
+    }
+
+    /** The scratch buffer of {@code role} holding a copy of {@code a[0 .. n)}. */
+    DeviceBuffer stage(String role, int[] a, int n) {
+        return scratch(role, DeviceBuffer.Type.INT, n).write(a, 0, n);
+    }
+
+    /** The scratch buffer of {@code role} holding a copy of the flags {@code a[0 .. n)}. */
+    DeviceBuffer stage(String role, boolean[] a, int n) {
+        return scratch(role, DeviceBuffer.Type.FLAG, n).write(a, n);
+    }
+
+    /** Releases every pooled scratch buffer (they are allocated again on demand). */
+    public void releaseScratch() {
+        lock.lock();
+        try {
+            for (DeviceBuffer b : scratch.values()) {
+                b.releaseNow();
+            }
+            scratch.clear();
         } finally {
             lock.unlock();
         }
@@ -422,6 +494,14 @@ public final class OpenClContext implements AutoCloseable {
                 }
             }
             buffers.clear();
+            for (DeviceBuffer b : scratch.values()) {
+                try {
+                    b.releaseNow();
+                } catch (RuntimeException e) {
+                    errors.add(e);
+                }
+            }
+            scratch.clear();
             int rc = CL.clFinish(queue);
             if (rc != CL.CL_SUCCESS) errors.add(new OpenClException("clFinish", rc));
             for (cl_kernel k : kernels.values()) {

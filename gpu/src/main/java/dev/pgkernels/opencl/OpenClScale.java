@@ -16,7 +16,7 @@ import org.jocl.cl_kernel;
  * few ulps of the branch may differ from the reference (SPEC allows it).
  *
  * <p>Two ways to call: the {@link dev.pgkernels.scale.ScaleKernels} methods take Java arrays
- * (upload, run, download per call); {@link #scale(ScaleFunction, int, DeviceBuffer, int, DeviceBuffer, int, DeviceBuffer, int)}
+ * (upload, run, download per call, staged in the context's pooled scratch buffers); {@link #scale(ScaleFunction, int, DeviceBuffer, int, DeviceBuffer, int, DeviceBuffer, int)}
  * works on device-resident buffers. Thread-safe: calls are serialised on the context's lock.
  * Devices that flush fp32 subnormals to zero give 0 where the reference has a subnormal.
  */
@@ -39,8 +39,9 @@ public final class OpenClScale extends AbstractScaleKernels {
     protected void scaleKernel(ScaleFunction f, int n, float[] dO, int dOOffset, float[] dR, int dROffset,
             float[] out, int outOffset) {
         ctx.lock().lock();
-        try (DeviceBuffer x = ctx.upload(dO, dOOffset, n); DeviceBuffer y = ctx.upload(dR, dROffset, n);
-                DeviceBuffer o = ctx.floats(n)) {
+        try {
+            DeviceBuffer x = ctx.stage("scale.dO", dO, dOOffset, n), y = ctx.stage("scale.dR", dR, dROffset, n);
+            DeviceBuffer o = ctx.scratch("scale.out", DeviceBuffer.Type.FLOAT, n);
             launch(f, n, x, 0, y, 0, o, 0);
             o.read(out, outOffset, n);
         } finally {

@@ -23,7 +23,8 @@ import org.jocl.cl_kernel;
  * {@link OpenClThresholds#SCAN_CHUNKED_MIN_T}); {@link #OpenClScans(OpenClContext, Strategy)} forces one.
  *
  * <p>Arrays in and out through the {@link dev.pgkernels.scan.ScanKernels} methods (upload, run,
- * download; the {@link ScanWorkspace} is not used — scratch lives on the device for the call);
+ * download, staged in the context's pooled scratch buffers; the {@link ScanWorkspace} is not used —
+ * the chunked scan's carries live in device scratch too);
  * {@link #gae(int, int, DeviceBuffer, DeviceBuffer, DeviceBuffer, DeviceBuffer, DeviceBuffer, float, float, DeviceBuffer, DeviceBuffer)}
  * and {@link #vtrace(int, int, DeviceBuffer, DeviceBuffer, DeviceBuffer, DeviceBuffer, DeviceBuffer, DeviceBuffer, float, float, float, float, DeviceBuffer, DeviceBuffer)}
  * work on device-resident rollouts. Thread-safe: calls are serialised on the context's lock.
@@ -77,10 +78,12 @@ public final class OpenClScans extends AbstractScanKernels {
             boolean[] done, float gamma, float lambda, float[] advantages, float[] returns, ScanWorkspace ws) {
         int n = T * E;
         ctx.lock().lock();
-        try (DeviceBuffer r = ctx.upload(reward, 0, n); DeviceBuffer v = ctx.upload(value, 0, n);
-                DeviceBuffer nv = ctx.upload(nextValue, 0, n); DeviceBuffer te = ctx.upload(terminated, n);
-                DeviceBuffer d = ctx.upload(done, n); DeviceBuffer a = ctx.floats(advantages == null ? 0 : n);
-                DeviceBuffer ret = ctx.floats(returns == null ? 0 : n)) {
+        try {
+            DeviceBuffer r = ctx.stage("scan.r", reward, 0, n), v = ctx.stage("scan.v", value, 0, n);
+            DeviceBuffer nv = ctx.stage("scan.nv", nextValue, 0, n), te = ctx.stage("scan.term", terminated, n);
+            DeviceBuffer d = ctx.stage("scan.done", done, n);
+            DeviceBuffer a = advantages == null ? null : ctx.scratch("scan.o1", DeviceBuffer.Type.FLOAT, n);
+            DeviceBuffer ret = returns == null ? null : ctx.scratch("scan.o2", DeviceBuffer.Type.FLOAT, n);
             runGae(MODE_GENERAL, T, E, r, v, nv, te, d, gamma, gamma * lambda, a, ret,
                     (advantages != null ? 1 : 0) | (returns != null ? 2 : 0));
             if (advantages != null) a.read(advantages, 0, n);
@@ -95,9 +98,11 @@ public final class OpenClScans extends AbstractScanKernels {
             float lambda, float[] advantages, float[] returns, ScanWorkspace ws) {
         int n = T * E;
         ctx.lock().lock();
-        try (DeviceBuffer r = ctx.upload(reward, 0, n); DeviceBuffer v = ctx.upload(value, 0, n + E);
-                DeviceBuffer d = ctx.upload(dones, n); DeviceBuffer a = ctx.floats(advantages == null ? 0 : n);
-                DeviceBuffer ret = ctx.floats(returns == null ? 0 : n)) {
+        try {
+            DeviceBuffer r = ctx.stage("scan.r", reward, 0, n), v = ctx.stage("scan.v", value, 0, n + E);
+            DeviceBuffer d = ctx.stage("scan.done", dones, n);
+            DeviceBuffer a = advantages == null ? null : ctx.scratch("scan.o1", DeviceBuffer.Type.FLOAT, n);
+            DeviceBuffer ret = returns == null ? null : ctx.scratch("scan.o2", DeviceBuffer.Type.FLOAT, n);
             runGae(MODE_COMPACT, T, E, r, v, v, d, d, gamma, gamma * lambda, a, ret,
                     (advantages != null ? 1 : 0) | (returns != null ? 2 : 0));
             if (advantages != null) a.read(advantages, 0, n);
@@ -112,10 +117,11 @@ public final class OpenClScans extends AbstractScanKernels {
             ScanWorkspace ws) {
         int n = T * E;
         ctx.lock().lock();
-        try (DeviceBuffer r = ctx.upload(reward, 0, n); DeviceBuffer d = ctx.upload(done, n);
-                DeviceBuffer o = ctx.floats(n)) {
+        try {
+            DeviceBuffer r = ctx.stage("scan.r", reward, 0, n), d = ctx.stage("scan.done", done, n);
+            DeviceBuffer o = ctx.scratch("scan.o1", DeviceBuffer.Type.FLOAT, n);
             // GAE with lambda = 1 and zero values: A_t = r_t + gamma (1 - done_t) A_{t+1}
-            runGae(MODE_RTG, T, E, r, r, r, d, d, gamma, gamma, o, o, 1);
+            runGae(MODE_RTG, T, E, r, r, r, d, d, gamma, gamma, o, null, 1);
             o.read(out, 0, n);
         } finally {
             ctx.lock().unlock();
@@ -128,11 +134,13 @@ public final class OpenClScans extends AbstractScanKernels {
             float[] pgAdv, ScanWorkspace ws) {
         int n = T * E;
         ctx.lock().lock();
-        try (DeviceBuffer lr = ctx.upload(logRho, 0, n); DeviceBuffer r = ctx.upload(reward, 0, n);
-                DeviceBuffer v = ctx.upload(value, 0, n); DeviceBuffer nv = ctx.upload(nextValue, 0, n);
-                DeviceBuffer te = ctx.upload(terminated, n); DeviceBuffer d = ctx.upload(done, n);
-                DeviceBuffer vsb = ctx.floats(n); DeviceBuffer pg = ctx.floats(pgAdv == null ? 0 : n)) {
-            runVtrace(T, E, lr, r, v, nv, te, d, gamma, lambda, rhoBar, cBar, vsb, pg, pgAdv != null ? 1 : 0);
+        try {
+            DeviceBuffer lr = ctx.stage("scan.lr", logRho, 0, n), r = ctx.stage("scan.r", reward, 0, n);
+            DeviceBuffer v = ctx.stage("scan.v", value, 0, n), nv = ctx.stage("scan.nv", nextValue, 0, n);
+            DeviceBuffer te = ctx.stage("scan.term", terminated, n), d = ctx.stage("scan.done", done, n);
+            DeviceBuffer vsb = ctx.scratch("scan.o1", DeviceBuffer.Type.FLOAT, n);
+            DeviceBuffer pg = pgAdv == null ? null : ctx.scratch("scan.o2", DeviceBuffer.Type.FLOAT, n);
+            runVtrace(T, E, lr, r, v, nv, te, d, gamma, lambda, rhoBar, cBar, vsb, pg);
             vsb.read(vs, 0, n);
             if (pgAdv != null) pg.read(pgAdv, 0, n);
         } finally {
@@ -174,10 +182,8 @@ public final class OpenClScans extends AbstractScanKernels {
         }
         ctx.lock().lock();
         try {
-            DeviceBuffer a = advantages != null ? advantages : returns;
-            DeviceBuffer r = returns != null ? returns : advantages;
-            runGae(MODE_GENERAL, T, E, reward, value, nextValue, terminated, done, gamma, gamma * lambda, a, r,
-                    (advantages != null ? 1 : 0) | (returns != null ? 2 : 0));
+            runGae(MODE_GENERAL, T, E, reward, value, nextValue, terminated, done, gamma, gamma * lambda, advantages,
+                    returns, (advantages != null ? 1 : 0) | (returns != null ? 2 : 0));
         } finally {
             ctx.lock().unlock();
         }
@@ -213,9 +219,7 @@ public final class OpenClScans extends AbstractScanKernels {
         }
         ctx.lock().lock();
         try {
-            DeviceBuffer a = advantages != null ? advantages : returns;
-            DeviceBuffer r = returns != null ? returns : advantages;
-            runGae(MODE_COMPACT, T, E, reward, value, value, dones, dones, gamma, gamma * lambda, a, r,
+            runGae(MODE_COMPACT, T, E, reward, value, value, dones, dones, gamma, gamma * lambda, advantages, returns,
                     (advantages != null ? 1 : 0) | (returns != null ? 2 : 0));
         } finally {
             ctx.lock().unlock();
@@ -253,8 +257,7 @@ public final class OpenClScans extends AbstractScanKernels {
         }
         ctx.lock().lock();
         try {
-            runVtrace(T, E, logRho, reward, value, nextValue, terminated, done, gamma, lambda, rhoBar, cBar, vs,
-                    pgAdv != null ? pgAdv : vs, pgAdv != null ? 1 : 0);
+            runVtrace(T, E, logRho, reward, value, nextValue, terminated, done, gamma, lambda, rhoBar, cBar, vs, pgAdv);
         } finally {
             ctx.lock().unlock();
         }
@@ -275,8 +278,8 @@ public final class OpenClScans extends AbstractScanKernels {
 
     private void runGae(int mode, int T, int E, DeviceBuffer r, DeviceBuffer v, DeviceBuffer nv, DeviceBuffer term,
             DeviceBuffer done, float gamma, float c, DeviceBuffer adv, DeviceBuffer ret, int outs) {
-        // an output not asked for is never written; the other buffer stands in as its argument
-        DeviceBuffer a = adv.length() > 0 ? adv : ret, rr = ret.length() > 0 ? ret : adv;
+        // an output not asked for (null) is never written; the other buffer stands in as its argument
+        DeviceBuffer a = adv != null ? adv : ret, rr = ret != null ? ret : adv;
         if (strategyFor(T, E) == Strategy.ENVS) {
             launch("gae_envs", E, mode, T, E, r, v, nv, term, done, gamma, c, a, rr, outs);
             return;
@@ -284,19 +287,22 @@ public final class OpenClScans extends AbstractScanKernels {
         int chunk = chunkLength(T, E);
         int nChunks = (T + chunk - 1) / chunk;
         int items = nChunks * E;
-        try (DeviceBuffer dd = ctx.floats(items); DeviceBuffer cc = ctx.floats(items); DeviceBuffer cut = ctx.flags(items);
-                DeviceBuffer carry = ctx.floats(items)) {
+        {
+            DeviceBuffer dd = ctx.scratch("scan.D", DeviceBuffer.Type.FLOAT, items);
+            DeviceBuffer cc = ctx.scratch("scan.C", DeviceBuffer.Type.FLOAT, items);
+            DeviceBuffer cut = ctx.scratch("scan.cut", DeviceBuffer.Type.FLAG, items);
+            DeviceBuffer carry = ctx.scratch("scan.carry", DeviceBuffer.Type.FLOAT, items);
             launch("gae_compose", items, mode, T, E, chunk, nChunks, r, v, nv, term, done, gamma, c, dd, cc, cut);
             launch("chunk_carry", E, E, nChunks, dd, cc, cut, carry);
             launch("gae_apply", items, mode, T, E, chunk, nChunks, r, v, nv, term, done, gamma, c, carry, a, rr, outs);
-            ctx.finish(); // the scratch buffers are released when this block ends
         }
     }
 
     private void runVtrace(int T, int E, DeviceBuffer lr, DeviceBuffer r, DeviceBuffer v, DeviceBuffer nv,
             DeviceBuffer term, DeviceBuffer done, float gamma, float lambda, float rhoBar, float cBar, DeviceBuffer vs,
-            DeviceBuffer pg, int outs) {
-        DeviceBuffer p = pg.length() > 0 ? pg : vs;
+            DeviceBuffer pg) {
+        int outs = pg != null ? 1 : 0;
+        DeviceBuffer p = pg != null ? pg : vs;
         if (strategyFor(T, E) == Strategy.ENVS) {
             launch("vtrace_envs", E, T, E, lr, r, v, nv, term, done, gamma, lambda, rhoBar, cBar, vs, p, outs);
             return;
@@ -304,14 +310,16 @@ public final class OpenClScans extends AbstractScanKernels {
         int chunk = chunkLength(T, E);
         int nChunks = (T + chunk - 1) / chunk;
         int items = nChunks * E;
-        try (DeviceBuffer dd = ctx.floats(items); DeviceBuffer cc = ctx.floats(items); DeviceBuffer cut = ctx.flags(items);
-                DeviceBuffer carry = ctx.floats(items)) {
+        {
+            DeviceBuffer dd = ctx.scratch("scan.D", DeviceBuffer.Type.FLOAT, items);
+            DeviceBuffer cc = ctx.scratch("scan.C", DeviceBuffer.Type.FLOAT, items);
+            DeviceBuffer cut = ctx.scratch("scan.cut", DeviceBuffer.Type.FLAG, items);
+            DeviceBuffer carry = ctx.scratch("scan.carry", DeviceBuffer.Type.FLOAT, items);
             launch("vtrace_compose", items, T, E, chunk, nChunks, lr, r, v, nv, term, done, gamma, lambda, rhoBar, cBar,
                     dd, cc, cut);
             launch("chunk_carry", E, E, nChunks, dd, cc, cut, carry);
             launch("vtrace_apply", items, T, E, chunk, nChunks, lr, r, v, nv, term, done, gamma, lambda, rhoBar, cBar,
                     carry, vs, p, outs);
-            ctx.finish();
         }
     }
 }

@@ -19,7 +19,7 @@ import org.jocl.cl_kernel;
  * <p>Masked {@code -Inf} logits, the all-{@code -Inf} row and a taken action with a {@code -Inf}
  * logit are handled by the shared validator before any device work; masked entries get exactly 0.
  * Arrays in and out: every {@link dev.pgkernels.softmax.SoftmaxKernels} method uploads, runs and
- * downloads; {@link #update(UpdateForm, ScaleFunction, int, int, DeviceBuffer, DeviceBuffer, DeviceBuffer, DeviceBuffer, DeviceBuffer)}
+ * downloads (staged in the context's pooled scratch buffers); {@link #update(UpdateForm, ScaleFunction, int, int, DeviceBuffer, DeviceBuffer, DeviceBuffer, DeviceBuffer, DeviceBuffer)}
  * and {@link #logSoftmax(int, int, DeviceBuffer, DeviceBuffer)} work on device-resident buffers
  * (no validation of the values, only of the shapes). Thread-safe: calls are serialised on the context's lock.
  */
@@ -173,10 +173,10 @@ public final class OpenClSoftmax extends AbstractSoftmaxKernels {
 
     private void perRow(String base, int b, int a, float[] logits, float[] out, int outLength) {
         locked(() -> {
-            try (DeviceBuffer q = ctx.upload(logits, 0, b * a); DeviceBuffer o = ctx.floats(outLength)) {
-                rows(base, b, a, b, a, q, o);
-                o.read(out, 0, outLength);
-            }
+            DeviceBuffer q = ctx.stage("sm.q", logits, 0, b * a);
+            DeviceBuffer o = ctx.scratch("sm.out", DeviceBuffer.Type.FLOAT, outLength);
+            rows(base, b, a, b, a, q, o);
+            o.read(out, 0, outLength);
         });
     }
 
@@ -198,11 +198,10 @@ public final class OpenClSoftmax extends AbstractSoftmaxKernels {
     @Override
     protected void klKernel(int b, int a, float[] logpOld, float[] logpNew, float[] out) {
         locked(() -> {
-            try (DeviceBuffer lo = ctx.upload(logpOld, 0, b * a); DeviceBuffer ln = ctx.upload(logpNew, 0, b * a);
-                    DeviceBuffer o = ctx.floats(b)) {
-                rows("kl", b, a, b, a, lo, ln, o);
-                o.read(out, 0, b);
-            }
+            DeviceBuffer lo = ctx.stage("sm.q", logpOld, 0, b * a), ln = ctx.stage("sm.q2", logpNew, 0, b * a);
+            DeviceBuffer o = ctx.scratch("sm.out", DeviceBuffer.Type.FLOAT, b);
+            rows("kl", b, a, b, a, lo, ln, o);
+            o.read(out, 0, b);
         });
     }
 
@@ -211,12 +210,11 @@ public final class OpenClSoftmax extends AbstractSoftmaxKernels {
             float[] advantages) {
         float[] terms = new float[b];
         locked(() -> {
-            try (DeviceBuffer q = ctx.upload(logitsNew, 0, b * a); DeviceBuffer act = ctx.ints(b).write(actions, 0, b);
-                    DeviceBuffer lpo = ctx.upload(logpOldAtAction, 0, b); DeviceBuffer adv = ctx.upload(advantages, 0, b);
-                    DeviceBuffer o = ctx.floats(b)) {
-                rows("surrogate", b, a, b, a, q, act, lpo, adv, o);
-                o.read(terms, 0, b);
-            }
+            DeviceBuffer q = ctx.stage("sm.q", logitsNew, 0, b * a), act = ctx.stage("sm.act", actions, b);
+            DeviceBuffer lpo = ctx.stage("sm.b1", logpOldAtAction, 0, b), adv = ctx.stage("sm.b2", advantages, 0, b);
+            DeviceBuffer o = ctx.scratch("sm.out", DeviceBuffer.Type.FLOAT, b);
+            rows("surrogate", b, a, b, a, q, act, lpo, adv, o);
+            o.read(terms, 0, b);
         });
         double sum = 0;
         for (float t : terms) {
@@ -229,26 +227,19 @@ public final class OpenClSoftmax extends AbstractSoftmaxKernels {
     protected void updateKernel(UpdateForm form, ScaleFunction f, int b, int a, float[] logits, int[] actions,
             float[] logMu, float[] target, float[] g, float[] dO, float[] dR, float[] s) {
         locked(() -> {
-            try (DeviceBuffer q = ctx.upload(logits, 0, b * a); DeviceBuffer act = ctx.ints(b).write(actions, 0, b);
-                    DeviceBuffer mu = ctx.upload(logMu, 0, b); DeviceBuffer tg = ctx.upload(target, 0, b);
-                    DeviceBuffer gb = ctx.floats(b * a)) {
-                // an output not asked for is not written: g stands in as its (unused) argument
-                DeviceBuffer dOb = dO != null ? ctx.floats(b) : gb;
-                DeviceBuffer dRb = dR != null ? ctx.floats(b) : gb;
-                DeviceBuffer sb = s != null ? ctx.floats(b) : gb;
-                try {
-                    int outs = (dO != null ? 1 : 0) | (dR != null ? 2 : 0) | (s != null ? 4 : 0);
-                    launchUpdate(form, f, b, a, q, act, mu, tg, gb, dOb, dRb, sb, outs);
-                    gb.read(g, 0, b * a);
-                    if (dO != null) dOb.read(dO, 0, b);
-                    if (dR != null) dRb.read(dR, 0, b);
-                    if (s != null) sb.read(s, 0, b);
-                } finally {
-                    if (dO != null) dOb.close();
-                    if (dR != null) dRb.close();
-                    if (s != null) sb.close();
-                }
-            }
+            DeviceBuffer q = ctx.stage("sm.q", logits, 0, b * a), act = ctx.stage("sm.act", actions, b);
+            DeviceBuffer mu = ctx.stage("sm.b1", logMu, 0, b), tg = ctx.stage("sm.b2", target, 0, b);
+            DeviceBuffer gb = ctx.scratch("sm.out", DeviceBuffer.Type.FLOAT, b * a);
+            // an output not asked for is not written: g stands in as its (unused) argument
+            DeviceBuffer dOb = dO != null ? ctx.scratch("sm.dO", DeviceBuffer.Type.FLOAT, b) : gb;
+            DeviceBuffer dRb = dR != null ? ctx.scratch("sm.dR", DeviceBuffer.Type.FLOAT, b) : gb;
+            DeviceBuffer sb = s != null ? ctx.scratch("sm.s", DeviceBuffer.Type.FLOAT, b) : gb;
+            int outs = (dO != null ? 1 : 0) | (dR != null ? 2 : 0) | (s != null ? 4 : 0);
+            launchUpdate(form, f, b, a, q, act, mu, tg, gb, dOb, dRb, sb, outs);
+            gb.read(g, 0, b * a);
+            if (dO != null) dOb.read(dO, 0, b);
+            if (dR != null) dRb.read(dR, 0, b);
+            if (s != null) sb.read(s, 0, b);
         });
     }
 
@@ -258,14 +249,13 @@ public final class OpenClSoftmax extends AbstractSoftmaxKernels {
             return;
         }
         locked(() -> {
-            try (DeviceBuffer gb = ctx.upload(g, 0, b * a); DeviceBuffer xb = ctx.upload(x, 0, b * d);
-                    DeviceBuffer w = ctx.floats(a * d)) {
-                cl_kernel k = ctx.kernel("lpg", PROGRAM);
-                ctx.args(k, "lpg", b, a, d, gb, xb, w);
-                long group = Math.min(OpenClThresholds.ELEMENTWISE_GROUP, ctx.maxWorkGroup(k));
-                ctx.launch(k, "lpg", OpenClBuffers.roundUp((long) a * d, group), group);
-                w.read(dW, 0, a * d);
-            }
+            DeviceBuffer gb = ctx.stage("sm.q", g, 0, b * a), xb = ctx.stage("sm.q2", x, 0, b * d);
+            DeviceBuffer w = ctx.scratch("sm.out", DeviceBuffer.Type.FLOAT, a * d);
+            cl_kernel k = ctx.kernel("lpg", PROGRAM);
+            ctx.args(k, "lpg", b, a, d, gb, xb, w);
+            long group = Math.min(OpenClThresholds.ELEMENTWISE_GROUP, ctx.maxWorkGroup(k));
+            ctx.launch(k, "lpg", OpenClBuffers.roundUp((long) a * d, group), group);
+            w.read(dW, 0, a * d);
         });
     }
 }

@@ -78,6 +78,13 @@ class OpenClContextTest {
                 assertEquals(0, ctx.liveBuffers(), "call " + i + " leaked a buffer");
             }
             assertEquals(2, ctx.builtPrograms());
+            // the array calls stage data in pooled scratch buffers: a fixed set, reused by every call
+            int pooled = ctx.scratchBuffers();
+            assertTrue(pooled > 0 && pooled <= 15, "scratch buffers: " + pooled);
+            scale.scale(ScaleFunction.sq(), 3, x, y, out);
+            assertEquals(pooled, ctx.scratchBuffers(), "a repeated call reuses the pool");
+            ctx.releaseScratch();
+            assertEquals(0, ctx.scratchBuffers());
         }
     }
 
