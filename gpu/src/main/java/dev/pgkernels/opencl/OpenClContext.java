@@ -63,10 +63,15 @@ public final class OpenClContext implements AutoCloseable {
         cl_context c = CL.clCreateContext(props, 1, new cl_device_id[] {device.device()}, null, null, err);
         OpenClException.check("clCreateContext(" + device.name() + ")", err[0]);
         this.context = c;
-        cl_command_queue q = CL.clCreateCommandQueueWithProperties(c, device.device(), new cl_queue_properties(), err);
+        // OpenCL 2.0 renamed the call; a 1.x device only has the old one
+        boolean v1 = device.version().startsWith("OpenCL 1.");
+        cl_command_queue q = v1
+                ? CL.clCreateCommandQueue(c, device.device(), 0, err)
+                : CL.clCreateCommandQueueWithProperties(c, device.device(), new cl_queue_properties(), err);
         if (err[0] != CL.CL_SUCCESS) {
             CL.clReleaseContext(c);
-            OpenClException.check("clCreateCommandQueueWithProperties(" + device.name() + ")", err[0]);
+            OpenClException.check((v1 ? "clCreateCommandQueue(" : "clCreateCommandQueueWithProperties(")
+                    + device.name() + ")", err[0]);
         }
         this.queue = q;
     }
