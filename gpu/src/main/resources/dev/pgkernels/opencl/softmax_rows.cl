@@ -127,13 +127,20 @@ kernel void KN(update)(int form, int kind, float ao, float ar, float ope, float 
     global float* gr = g + (long) row * a;
     int act = actions[row];
     float m = KN(row_max)(q, a RPASS);
-    ksum kz = ks_zero(), kq = ks_zero();
+    ksum kz = ks_zero(), kq = ks_zero(), kr = ks_zero();
     for (int j = LID; j < a; j += LSZ) {
         float e = exp(q[j] - m);
         kz = ks_add(kz, e);
+        if (j != act) kr = ks_add(kr, e);
         if (form == 2 && e != 0.0f) kq = ks_add(kq, e * q[j]);
     }
     float z = RSUM(kz);
+    /* 1 - pi_a as (sum of the other entries) / Z: no cancellation when pi_a rounds to 1 in fp32.
+     * Below 2^-54 the reference's double pi_a rounds to 1, so its 1 - pi_a is exactly 0 (and an
+     * infinite s gives NaN there): the same class is kept by flushing below that threshold. */
+    float zRest = form != 0 ? RSUM(kr) : 0.0f;
+    float oneMinusPa = zRest / z;
+    oneMinusPa = oneMinusPa < 0x1p-54f ? 0.0f : oneMinusPa;
     float piDotQ = form == 2 ? RSUM(kq) / z : 0.0f;
     float logZ = log(z);
     float qa = q[act];
@@ -157,7 +164,7 @@ kernel void KN(update)(int form, int kind, float ao, float ar, float ope, float 
                 v = 0.0f;
             } else {
                 float p = exp(d) / z;
-                float sterm = j == act ? s * (1.0f - p) : (p == 0.0f ? -exp_mul(lp, s) : -(s * p));
+                float sterm = j == act ? s * oneMinusPa : (p == 0.0f ? -exp_mul(lp, s) : -(s * p));
                 float last = (form == 2 && !pz) ? p * (q[j] - piDotQ) : 0.0f;
                 v = sterm + last;
             }
