@@ -17,6 +17,7 @@ import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.lifecycle.AddLifecycleHook;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -39,6 +40,7 @@ import org.junit.jupiter.api.Test;
  * is a jump: points whose double {@code exp(x)} lies within {@code 1e-5} relative of {@code 1 ± eps}
  * are skipped (SPEC "Tolerances": near a branch fp32 and double may choose differently).
  */
+@AddLifecycleHook(OpenClTests.SkipWithoutOpenCl.class)
 class ScaleOpenClTest {
     private static final Tolerance TOL = Tolerance.spec();
 

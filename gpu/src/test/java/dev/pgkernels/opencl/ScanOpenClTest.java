@@ -19,6 +19,7 @@ import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.lifecycle.AddLifecycleHook;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -40,6 +41,7 @@ import org.junit.jupiter.api.Test;
  * OpenCL's {@code exp} (3 ulp = {@code 6u} relative), which the same construction absorbs: they
  * scale terms already counted in {@code S_t}.
  */
+@AddLifecycleHook(OpenClTests.SkipWithoutOpenCl.class)
 class ScanOpenClTest {
     private static final ScanKernels REF = Backends.reference().scans().orElseThrow();
     private static final double U = Math.scalb(1.0, -24);

@@ -18,6 +18,7 @@ import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.lifecycle.AddLifecycleHook;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -52,6 +53,7 @@ import org.junit.jupiter.api.Test;
  * </ul>
  * All of these are SPEC's default rule with the scale of the terms summed; nothing is loosened.
  */
+@AddLifecycleHook(OpenClTests.SkipWithoutOpenCl.class)
 class SoftmaxOpenClTest {
     private static final Tolerance TOL = Tolerance.spec();
     private static final SoftmaxKernels REF = Backends.reference().softmax().orElseThrow();
