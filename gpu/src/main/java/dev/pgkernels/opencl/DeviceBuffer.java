@@ -102,11 +102,16 @@ public final class DeviceBuffer implements AutoCloseable {
     /** Copies {@code src[0 .. n)} to elements {@code [0, n)}, one byte per flag. */
     public DeviceBuffer write(boolean[] src, int n) {
         require(Type.FLAG, "write", 0, n, src.length);
-        byte[] b = ctx.flagBytes(n);
-        for (int i = 0; i < n; i++) {
-            b[i] = src[i] ? (byte) 1 : 0;
+        ctx.lock().lock(); // the byte staging array is the context's
+        try {
+            byte[] b = ctx.flagBytes(n);
+            for (int i = 0; i < n; i++) {
+                b[i] = src[i] ? (byte) 1 : 0;
+            }
+            ctx.write(this, Pointer.to(b), n);
+        } finally {
+            ctx.lock().unlock();
         }
-        ctx.write(this, Pointer.to(b), n);
         return this;
     }
 

@@ -117,6 +117,36 @@ class OpenClContextTest {
     }
 
     @Test
+    void oneBackendSharedByThreadsGivesEachCallersResult() throws Exception {
+        OpenClBackend b = OpenClTests.backend();
+        int T = 300, E = 5, n = T * E;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            List<java.util.concurrent.Future<?>> fs = new java.util.ArrayList<>();
+            for (int task = 0; task < 8; task++) {
+                final long seed = task;
+                fs.add(pool.submit(() -> {
+                    dev.pgkernels.testsupport.ScanRollouts ro = dev.pgkernels.testsupport.ScanRollouts.generate(seed, T, E, 0.05, 0.5, 5f, 0);
+                    float[] ref = new float[n], got = new float[n];
+                    Backends.reference().scans().orElseThrow().gae(T, E, ro.reward(), ro.value(), ro.nextValue(),
+                            ro.terminated(), ro.done(), 0.99f, 0.95f, ref, null, null);
+                    for (int rep = 0; rep < 10; rep++) {
+                        b.scans().orElseThrow().gae(T, E, ro.reward(), ro.value(), ro.nextValue(), ro.terminated(),
+                                ro.done(), 0.99f, 0.95f, got, null, null);
+                        dev.pgkernels.testsupport.Tolerance.spec().assertClose("thread " + seed, ref, got, n, 100.0);
+                    }
+                    return null;
+                }));
+            }
+            for (java.util.concurrent.Future<?> f : fs) {
+                f.get();
+            }
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    @Test
     void errorsNameTheCallAndTheCode() {
         OpenClException e = new OpenClException("clCreateBuffer", CL.CL_INVALID_BUFFER_SIZE);
         assertTrue(e.getMessage().contains("clCreateBuffer") && e.getMessage().contains("CL_INVALID_BUFFER_SIZE"),
