@@ -22,7 +22,9 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * Family 1 (SPEC §1): {@code out[i] = f(dO[i], dR[i])} over {@code n} fp32 samples, for each
  * scale function kind. Inputs: {@code dO} uniform in [-2, 2] (no {@code exp} overflow), {@code dR}
- * uniform in [-3, 3], from {@link BenchConfig#SEED}. 7 kinds × 2 sizes = 14 trials of about 5 s.
+ * uniform in [-3, 3], from {@link BenchConfig#SEED}. 7 kinds × 2 sizes = 14 trials of about 5 s per {@code impl}. The {@code opencl} impls
+ * ({@link OpenClBenchSupport}: arrays in/out, and device-resident) fail their setup with the reason
+ * when OpenCL cannot load.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)

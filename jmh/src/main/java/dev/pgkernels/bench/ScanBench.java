@@ -30,7 +30,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * [-1, 1], an episode end with probability 1/100 per step (half of them terminations), and
  * {@code nextValue_t = value_{t+1}} inside an episode; {@code logRho} uniform in [-0.5, 0.5] so
  * both clips are active sometimes. No input is mutated, so nothing is copied in the measured
- * methods. 5 shapes x 3 methods x 5 s plus fork start-up: about 1.5 minutes.
+ * methods. 5 shapes x 3 methods x 5 s plus fork start-up: about 1.5 minutes per {@code impl}
+ * ({@code opencl}: arrays in/out; {@code opencl-resident}: device buffers, see {@link OpenClBenchSupport}).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)

@@ -24,7 +24,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * Family 2 (SPEC §2) at two shapes: Atari-like {@code B = 4096, A = 18} and LLM-vocabulary-like
  * {@code B = 64, A = 32768}. {@link #update} takes the form from its own state ({@link FormParam}),
  * so only it is multiplied by the three forms: 2 shapes × (3 forms + logSoftmax + entropy + kl)
- * = 12 trials of about 5 s. Logits uniform in [-5, 5] with about 1% masked ({@code -Inf}, never the
+ * = 12 trials of about 5 s per {@code impl} ({@code opencl}: arrays in/out; {@code opencl-resident}:
+ * device buffers, see {@link OpenClBenchSupport}). Logits uniform in [-5, 5] with about 1% masked ({@code -Inf}, never the
  * taken action), seeded by {@link BenchConfig#SEED}; the scale function is SQ with log-ratio clip 20.
  */
 @State(Scope.Benchmark)
