@@ -190,6 +190,36 @@ public final class OpenClScans extends AbstractScanKernels {
     }
 
     /**
+     * Device-resident discounted reward-to-go (SPEC §3; GAE with λ = 1 and zero values).
+     *
+     * <br>{@code reward}: {@code T*E} floats; {@code done}: {@code T*E} flags. Not modified.
+     * <br>{@code out}: {@code T*E} floats. Modified.
+     * @throws IllegalArgumentException on a bad shape, buffer or parameter, before any device work
+     */
+    public void rewardToGo(int T, int E, DeviceBuffer reward, DeviceBuffer done, float gamma, DeviceBuffer out) {
+        Checks.size("T", T);
+        Checks.size("E", E);
+        int n = Checks.product("T*E", T, E);
+        String because = "T*E = " + T + "*" + E;
+        OpenClBuffers.require(ctx, "reward", reward, DeviceBuffer.Type.FLOAT, 0, n, because);
+        OpenClBuffers.require(ctx, "done", done, DeviceBuffer.Type.FLAG, 0, n, because);
+        OpenClBuffers.require(ctx, "out", out, DeviceBuffer.Type.FLOAT, 0, n, because);
+        if (out == reward) {
+            throw new IllegalArgumentException("argument 'out' is the same buffer as 'reward'");
+        }
+        Checks.unitInterval("gamma", gamma);
+        if (n == 0) {
+            return;
+        }
+        ctx.lock().lock();
+        try {
+            runGae(MODE_RTG, T, E, reward, reward, reward, done, done, gamma, gamma, out, null, 1);
+        } finally {
+            ctx.lock().unlock();
+        }
+    }
+
+    /**
      * Device-resident GAE, compact form (SPEC §3): {@code value} has {@code (T+1)*E} elements,
      * {@code nextValue_t = value_{t+1}}, {@code terminated = done = dones}.
      *

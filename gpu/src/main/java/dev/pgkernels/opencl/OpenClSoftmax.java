@@ -86,6 +86,24 @@ public final class OpenClSoftmax extends AbstractSoftmaxKernels {
     }
 
     /**
+     * Device-resident softmax of each row (SPEC §2): {@code out = exp(q - m) / Σ exp(q - m)}.
+     * Shapes are checked, values are not.
+     *
+     * @param logits {@code B*A} floats. Not modified.
+     * @param out    {@code B*A} floats. Modified.
+     */
+    public void softmax(int b, int a, DeviceBuffer logits, DeviceBuffer out) {
+        rowsShape(b, a, "logits", logits);
+        rowsShape(b, a, "out", out);
+        ctx.lock().lock();
+        try {
+            rows("softmax", b, a, b, a, logits, out);
+        } finally {
+            ctx.lock().unlock();
+        }
+    }
+
+    /**
      * Device-resident entropy of each row (SPEC §2). Shapes are checked, values are not.
      *
      * @param logits {@code B*A} floats. Not modified.

@@ -102,6 +102,10 @@ class OpenClContextTest {
                 DeviceBuffer mu = ctx.upload(logMu); DeviceBuffer tg = ctx.upload(target);
                 DeviceBuffer lp = ctx.floats(B * A); DeviceBuffer g = ctx.floats(B * A)) {
             assertArrayEquals(logits, q.toFloatArray());
+            b.openClSoftmax().softmax(B, A, q, lp);
+            float[] refP = new float[B * A];
+            Backends.reference().softmax().orElseThrow().softmax(B, A, logits, refP);
+            dev.pgkernels.testsupport.Tolerance.spec().assertClose("device softmax", refP, lp.toFloatArray(), B * A, 1.0);
             b.openClSoftmax().logSoftmax(B, A, q, lp);
             b.openClSoftmax().update(UpdateForm.U_V, ScaleFunction.sq(), B, A, q, act, mu, tg, g);
             float[] refLp = new float[B * A], refG = new float[B * A];

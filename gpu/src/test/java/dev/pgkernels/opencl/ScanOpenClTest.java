@@ -45,6 +45,12 @@ import org.junit.jupiter.api.Test;
 class ScanOpenClTest {
     private static final ScanKernels REF = Backends.reference().scans().orElseThrow();
     private static final double U = Math.scalb(1.0, -24);
+    /**
+     * Every fp32 rounding also has an absolute error of up to {@code 2^-150} (half the subnormal
+     * spacing), whatever the magnitude: each step's term in {@code S_t} gets {@code 2^-126}, so that
+     * {@code 1e-6 · 2^-126 ≈ 8 · 2^-149} covers a step's 5 roundings near zero.
+     */
+    private static final double SUBNORMAL_FLOOR = Float.MIN_NORMAL;
 
     enum Flags { NONE, ALL, EVERY_OTHER, LAST_STEP, RARE, FREQUENT }
 
@@ -115,7 +121,7 @@ class ScanOpenClTest {
             for (int t = T - 1; t >= 0; t--) {
                 int i = t * E + e;
                 double m = Math.abs(r[i]) + Math.abs(gamma * (double) (nv == null ? 0 : nv[i]))
-                        + Math.abs(v == null ? 0 : v[i]) + 2 * Math.abs(adv[i]);
+                        + Math.abs(v == null ? 0 : v[i]) + 2 * Math.abs(adv[i]) + SUBNORMAL_FLOOR;
                 s[i] = m + (done[i] ? 0 : (double) gamma * lambda * next);
                 next = s[i];
             }
@@ -204,12 +210,12 @@ class ScanOpenClTest {
                 double ratio = Math.exp(ro.logRho()[i]);
                 double rho = Math.min(rhoBar, ratio), cc = c.lambda() * Math.min(cBar, ratio);
                 double own = rho * (Math.abs(ro.reward()[i]) + Math.abs(c.gamma() * ro.nextValue()[i])
-                        + Math.abs(ro.value()[i])) + 2 * Math.abs(vsR[i]) + Math.abs(ro.value()[i]);
+                        + Math.abs(ro.value()[i])) + 2 * Math.abs(vsR[i]) + Math.abs(ro.value()[i]) + SUBNORMAL_FLOOR;
                 boolean cut = ro.done()[i] || t == T - 1;
                 double vsNextAbs = cut ? Math.abs(ro.nextValue()[i]) : Math.abs(vsR[i + E]);
                 sVs[i] = own + (cut ? 0 : c.gamma() * cc * (vsNextAbs + Math.abs(ro.nextValue()[i]) + next));
                 sPg[i] = rho * (Math.abs(ro.reward()[i]) + c.gamma() * vsNextAbs + Math.abs(ro.value()[i]))
-                        + 2 * Math.abs(pgR[i]) + (cut ? 0 : rho * c.gamma() * next);
+                        + 2 * Math.abs(pgR[i]) + SUBNORMAL_FLOOR + (cut ? 0 : rho * c.gamma() * next);
                 next = sVs[i];
             }
         }
@@ -300,6 +306,10 @@ class ScanOpenClTest {
                 DeviceBuffer d = ctx.upload(ro.done(), n); DeviceBuffer lr = ctx.upload(ro.logRho(), 0, n);
                 DeviceBuffer adv = ctx.floats(n); DeviceBuffer vs = ctx.floats(n); DeviceBuffer pg = ctx.floats(n)) {
             b.openClScans().gae(T, E, r, v, nv, te, d, 0.99f, 0.95f, adv, null);
+            float[] rtgR = new float[n];
+            REF.rewardToGo(T, E, ro.reward(), ro.done(), 0.99f, rtgR, null);
+            b.openClScans().rewardToGo(T, E, r, d, 0.99f, pg);
+            Tolerance.spec().assertClose("device reward-to-go", rtgR, pg.toFloatArray(), n, 1000.0);
             b.openClScans().vtrace(T, E, lr, r, v, nv, te, d, 0.99f, 1f, 1f, 1f, vs, pg);
             Tolerance.spec().assertClose("device gae", advR, adv.toFloatArray(), n, 100.0);
             Tolerance.spec().assertClose("device vtrace vs", vsR, vs.toFloatArray(), n, 100.0);
