@@ -367,22 +367,6 @@ public final class OpenClContext implements AutoCloseable {
         return p;
     }
 
-    /** Compiles {@code source} (not a resource) and returns the build failure, for tests. */
-    OpenClBuildException tryBuild(String source) {
-        lock.lock();
-        try {
-            int[] err = new int[1];
-            cl_program p = CL.clCreateProgramWithSource(context, 1, new String[] {source}, null, err);
-            OpenClException.check("clCreateProgramWithSource", err[0]);
-            int rc = CL.clBuildProgram(p, 1, new cl_device_id[] {device.device()}, "", null, null);
-            String log = buildLog(p);
-            CL.clReleaseProgram(p);
-            return rc == CL.CL_SUCCESS ? null : new OpenClBuildException("<test source>", rc, log);
-        } finally {
-            lock.unlock();
-        }
-    }
-
     private String buildLog(cl_program p) {
         long[] size = new long[1];
         int rc = CL.clGetProgramBuildInfo(p, device.device(), CL.CL_PROGRAM_BUILD_LOG, 0, null, size);
