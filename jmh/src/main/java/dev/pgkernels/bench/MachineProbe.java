@@ -42,6 +42,7 @@ public final class MachineProbe {
         }
         Backends.unavailable().forEach((k, v) -> backends.put(k, Map.of("available", false, "reason", v)));
         m.put("backends", backends);
+        m.put("opencl", OpenClBenchSupport.describe());
         return m;
     }
 

@@ -22,8 +22,10 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * Family 1 (SPEC §1): {@code out[i] = f(dO[i], dR[i])} over {@code n} fp32 samples, for each
  * scale function kind. Inputs: {@code dO} uniform in [-2, 2] (no {@code exp} overflow), {@code dR}
- * uniform in [-3, 3], from {@link BenchConfig#SEED}. 2 impls × 7 kinds × 2 sizes = 28 trials of about 5 s.
- * {@link ExpBench} is the in-run ceiling for the {@code exp}-bound kinds (a bare lanewise {@code exp} over the same n).
+ * uniform in [-3, 3], from {@link BenchConfig#SEED}. 7 kinds × 2 sizes = 14 trials of about 5 s per {@code impl}. The {@code opencl} impls
+ * ({@link OpenClBenchSupport}: arrays in/out, and device-resident) fail their setup with the reason
+ * when OpenCL cannot load. {@link ExpBench} is the in-run ceiling for the {@code exp}-bound kinds
+ * (a bare lanewise {@code exp} over the same n).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -33,7 +35,8 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(value = 1, jvmArgsAppend = BenchConfig.VECTOR_MODULE)
 public class ScaleBench {
 
-    @Param({"reference", "simd"})
+    /** {@code opencl}: arrays in and out (transfers included); {@code opencl-resident}: device buffers (excluded). */
+    @Param({"reference", "simd", "opencl", "opencl-resident"})
     public String impl;
 
     /** The scale function: MSE, SQ, ML, SIL, MLA, MLA_PARAMETRIC (αo = 1, αr = 0.5) or PPO_CLIP (eps = 0.2). */
@@ -49,6 +52,9 @@ public class ScaleBench {
     private float[] dO;
     private float[] dR;
     private float[] out;
+    private boolean resident;
+    private dev.pgkernels.opencl.OpenClBackend cl;
+    private dev.pgkernels.opencl.DeviceBuffer dOb, dRb, outb;
 
     /** The benchmarked function of a {@code fn} parameter. */
     static ScaleFunction function(String fn) {
@@ -66,7 +72,7 @@ public class ScaleBench {
 
     @Setup(Level.Trial)
     public void setup() {
-        kernels = BenchConfig.backend(impl).scale()
+        kernels = OpenClBenchSupport.backend(impl).scale()
                 .orElseThrow(() -> new IllegalStateException("backend " + impl + " has no scale family"));
         f = function(fn);
         size = BenchConfig.size(n);
@@ -80,12 +86,37 @@ public class ScaleBench {
         }
         float[] ref = new float[size];
         Backends.reference().scale().orElseThrow().scale(f, size, dO, dR, ref);
-        kernels.scale(f, size, dO, dR, out);
+        resident = OpenClBenchSupport.resident(impl);
+        if (resident) {
+            cl = OpenClBenchSupport.openCl(impl);
+            dOb = cl.context().upload(dO);
+            dRb = cl.context().upload(dR);
+            outb = cl.context().floats(size);
+            cl.openClScale().scale(f, size, dOb, 0, dRb, 0, outb, 0);
+            outb.read(out, 0, size);
+        } else {
+            kernels.scale(f, size, dO, dR, out);
+        }
         BenchConfig.checkAgainstReference("scale " + fn, ref, out, size, 1e-5, 1e-6);
+    }
+
+    /** Releases the device buffers of the resident variant. */
+    @org.openjdk.jmh.annotations.TearDown(Level.Trial)
+    public void tearDown() {
+        if (resident) {
+            dOb.close();
+            dRb.close();
+            outb.close();
+        }
     }
 
     @Benchmark
     public float[] scale() {
+        if (resident) {
+            cl.openClScale().scale(f, size, dOb, 0, dRb, 0, outb, 0);
+            cl.context().finish();
+            return out;
+        }
         kernels.scale(f, size, dO, dR, out);
         return out;
     }

@@ -30,7 +30,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * [-1, 1], an episode end with probability 1/100 per step (half of them terminations), and
  * {@code nextValue_t = value_{t+1}} inside an episode; {@code logRho} uniform in [-0.5, 0.5] so
  * both clips are active sometimes. No input is mutated, so nothing is copied in the measured
- * methods. 5 shapes x 3 methods x 2 impls x 5 s plus fork start-up: about 3 minutes.
+ * methods. 5 shapes x 3 methods x 5 s plus fork start-up: about 1.5 minutes per {@code impl}
+ * ({@code opencl}: arrays in/out; {@code opencl-resident}: device buffers, see {@link OpenClBenchSupport}).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -40,7 +41,8 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(value = 1, jvmArgsAppend = BenchConfig.VECTOR_MODULE)
 public class ScanBench {
 
-    @Param({"reference", "simd"})
+    /** {@code opencl}: arrays in and out (transfers included); {@code opencl-resident}: device buffers (excluded). */
+    @Param({"reference", "simd", "opencl", "opencl-resident"})
     public String impl;
 
     @Param({"2048x1", "2048x8", "2048x64", "2048x1024", "1000000x1"})
@@ -59,6 +61,11 @@ public class ScanBench {
     private float[] reward, value, nextValue, compactValue, logRho;
     private boolean[] terminated, done, dones;
     private float[] out1, out2;
+    private boolean resident;
+    /** True while @Setup compares with the reference (the resident variant then downloads). */
+    private boolean checking;
+    private dev.pgkernels.opencl.OpenClBackend cl;
+    private dev.pgkernels.opencl.DeviceBuffer rb, vb, nvb, cvb, lrb, teb, db, dsb, o1b, o2b;
 
     @Setup(Level.Trial)
     public void setup() {
@@ -66,7 +73,7 @@ public class ScanBench {
         T = te[0];
         E = te[1];
         int n = T * E;
-        scans = BenchConfig.backend(impl).scans()
+        scans = OpenClBenchSupport.backend(impl).scans()
                 .orElseThrow(() -> new IllegalStateException("backend " + impl + " has no scans"));
         Random r = new Random(BenchConfig.SEED);
         reward = new float[n];
@@ -94,24 +101,62 @@ public class ScanBench {
         }
         out1 = new float[n];
         out2 = new float[n];
+        resident = OpenClBenchSupport.resident(impl);
+        if (resident) {
+            cl = OpenClBenchSupport.openCl(impl);
+            dev.pgkernels.opencl.OpenClContext ctx = cl.context();
+            rb = ctx.upload(reward);
+            vb = ctx.upload(value);
+            nvb = ctx.upload(nextValue);
+            cvb = ctx.upload(compactValue);
+            lrb = ctx.upload(logRho);
+            teb = ctx.upload(terminated);
+            db = ctx.upload(done);
+            dsb = ctx.upload(dones);
+            o1b = ctx.floats(n);
+            o2b = ctx.floats(n);
+        }
         if (!impl.equals("reference")) {
+            checking = true;
             ScanKernels ref = Backends.reference().scans().orElseThrow();
             float[] a = new float[n], b = new float[n];
             ref.gae(T, E, reward, value, nextValue, terminated, done, GAMMA, LAMBDA, a, null, null);
-            scans.gae(T, E, reward, value, nextValue, terminated, done, GAMMA, LAMBDA, out1, null, ws);
+            gae();
             BenchConfig.checkAgainstReference("gae " + shape, a, out1, n, 1e-4, 1e-5);
             ref.vtrace(T, E, logRho, reward, value, nextValue, terminated, done, GAMMA, 1f, RHO_BAR, C_BAR, a, b,
                     null);
-            scans.vtrace(T, E, logRho, reward, value, nextValue, terminated, done, GAMMA, 1f, RHO_BAR, C_BAR, out1,
-                    out2, ws);
+            vtrace();
             BenchConfig.checkAgainstReference("vtrace vs " + shape, a, out1, n, 1e-4, 1e-5);
             BenchConfig.checkAgainstReference("vtrace pgAdv " + shape, b, out2, n, 1e-4, 1e-5);
+            checking = false;
         }
+    }
+
+    /** Releases the device buffers of the resident variant. */
+    @org.openjdk.jmh.annotations.TearDown(Level.Trial)
+    public void tearDown() {
+        if (resident) {
+            for (dev.pgkernels.opencl.DeviceBuffer d : new dev.pgkernels.opencl.DeviceBuffer[] {rb, vb, nvb, cvb, lrb, teb, db, dsb, o1b, o2b}) {
+                d.close();
+            }
+        }
+    }
+
+    /** The resident variant's outputs, downloaded (in @Setup's check only). */
+    private float[] download() {
+        o1b.read(out1, 0, out1.length);
+        o2b.read(out2, 0, out2.length);
+        return out1;
     }
 
     /** GAE, general form: advantages and returns. */
     @Benchmark
     public float[] gae() {
+        if (resident) {
+            cl.openClScans().gae(T, E, rb, vb, nvb, teb, db, GAMMA, LAMBDA, o1b, o2b);
+            cl.context().finish();
+            return checking ? download() : out1;
+        }
         scans.gae(T, E, reward, value, nextValue, terminated, done, GAMMA, LAMBDA, out1, out2, ws);
         return out1;
     }
@@ -119,6 +164,11 @@ public class ScanBench {
     /** GAE, compact form ({@code value[(T+1)*E]}, one flag array): advantages and returns. */
     @Benchmark
     public float[] gaeCompact() {
+        if (resident) {
+            cl.openClScans().gaeCompact(T, E, rb, cvb, dsb, GAMMA, LAMBDA, o1b, o2b);
+            cl.context().finish();
+            return out1;
+        }
         scans.gaeCompact(T, E, reward, compactValue, dones, GAMMA, LAMBDA, out1, out2, ws);
         return out1;
     }
@@ -126,6 +176,11 @@ public class ScanBench {
     /** V-trace with λ = 1 and ρ̄ = c̄ = 1: vs and pgAdv. */
     @Benchmark
     public float[] vtrace() {
+        if (resident) {
+            cl.openClScans().vtrace(T, E, lrb, rb, vb, nvb, teb, db, GAMMA, 1f, RHO_BAR, C_BAR, o1b, o2b);
+            cl.context().finish();
+            return checking ? download() : out1;
+        }
         scans.vtrace(T, E, logRho, reward, value, nextValue, terminated, done, GAMMA, 1f, RHO_BAR, C_BAR, out1, out2,
                 ws);
         return out1;

@@ -23,11 +23,11 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * Family 2 (SPEC §2) at two shapes: Atari-like {@code B = 4096, A = 18} and LLM-vocabulary-like
  * {@code B = 64, A = 32768}. {@link #update} takes the form from its own state ({@link FormParam}),
- * so only it is multiplied by the three forms: 2 impls × 2 shapes × (3 forms + logSoftmax + entropy
- * + kl) = 24 trials of about 6 s. The warm-up is 4 s because the simd narrow-row code (many short
- * per-group loops) runs its first calls in C1-compiled Vector API code, which is orders of
- * magnitude slower than C2's, and reaches C2 only after several seconds on a loaded machine; with
- * 2 s of warm-up the measurement caught that phase. Logits uniform in [-5, 5] with about 1% masked ({@code -Inf}, never the
+ * so only it is multiplied by the three forms: 2 shapes × (3 forms + logSoftmax + entropy + kl)
+ * = 12 trials of about 5 s per {@code impl} ({@code opencl}: arrays in/out; {@code opencl-resident}:
+ * device buffers, see {@link OpenClBenchSupport}). The warm-up is 4 s because the simd narrow-row
+ * code (many short per-group loops) runs its first calls in C1-compiled Vector API code, orders of
+ * magnitude slower than C2's, and reaches C2 only after several seconds on a loaded machine. Logits uniform in [-5, 5] with about 1% masked ({@code -Inf}, never the
  * taken action), seeded by {@link BenchConfig#SEED}; the scale function is SQ with log-ratio clip 20.
  */
 @State(Scope.Benchmark)
@@ -38,7 +38,8 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(value = 1, jvmArgsAppend = BenchConfig.VECTOR_MODULE)
 public class SoftmaxBench {
 
-    @Param({"reference", "simd"})
+    /** {@code opencl}: arrays in and out (transfers included); {@code opencl-resident}: device buffers (excluded). */
+    @Param({"reference", "simd", "opencl", "opencl-resident"})
     public String impl;
 
     /** {@code BxA}: rows × actions. */
@@ -65,6 +66,9 @@ public class SoftmaxBench {
     private float[] logpNew;
     private float[] outRows;
     private float[] outB;
+    private boolean resident;
+    private dev.pgkernels.opencl.OpenClBackend cl;
+    private dev.pgkernels.opencl.DeviceBuffer qb, actb, mub, tgb, lob, lnb, rowsb, bb;
 
     static int rows(String shape) {
         return Integer.parseInt(shape.substring(0, shape.indexOf('x')));
@@ -76,7 +80,7 @@ public class SoftmaxBench {
 
     @Setup(Level.Trial)
     public void setup() {
-        kernels = BenchConfig.backend(impl).softmax()
+        kernels = OpenClBenchSupport.backend(impl).softmax()
                 .orElseThrow(() -> new IllegalStateException("backend " + impl + " has no softmax family"));
         b = rows(shape);
         a = cols(shape);
@@ -108,30 +112,76 @@ public class SoftmaxBench {
         // one output of the implementation under test against the reference before measuring
         float[] refG = new float[n];
         ref.update(UpdateForm.U_P, F, b, a, logits, actions, logMu, target, refG);
-        kernels.update(UpdateForm.U_P, F, b, a, logits, actions, logMu, target, outRows);
+        resident = OpenClBenchSupport.resident(impl);
+        if (resident) {
+            cl = OpenClBenchSupport.openCl(impl);
+            dev.pgkernels.opencl.OpenClContext ctx = cl.context();
+            qb = ctx.upload(logits);
+            actb = ctx.upload(actions);
+            mub = ctx.upload(logMu);
+            tgb = ctx.upload(target);
+            lob = ctx.upload(logpOld);
+            lnb = ctx.upload(logpNew);
+            rowsb = ctx.floats(n);
+            bb = ctx.floats(b);
+            cl.openClSoftmax().update(UpdateForm.U_P, F, b, a, qb, actb, mub, tgb, rowsb);
+            rowsb.read(outRows, 0, n);
+        } else {
+            kernels.update(UpdateForm.U_P, F, b, a, logits, actions, logMu, target, outRows);
+        }
         BenchConfig.checkAgainstReference("softmax update U_P " + shape, refG, outRows, n, 1e-5, 1e-6);
+    }
+
+    /** Releases the device buffers of the resident variant. */
+    @org.openjdk.jmh.annotations.TearDown(Level.Trial)
+    public void tearDown() {
+        if (resident) {
+            for (dev.pgkernels.opencl.DeviceBuffer d : new dev.pgkernels.opencl.DeviceBuffer[] {qb, actb, mub, tgb, lob, lnb, rowsb, bb}) {
+                d.close();
+            }
+        }
     }
 
     @Benchmark
     public float[] update(FormParam p) {
+        if (resident) {
+            cl.openClSoftmax().update(UpdateForm.valueOf(p.form), F, b, a, qb, actb, mub, tgb, rowsb);
+            cl.context().finish();
+            return outRows;
+        }
         kernels.update(UpdateForm.valueOf(p.form), F, b, a, logits, actions, logMu, target, outRows);
         return outRows;
     }
 
     @Benchmark
     public float[] logSoftmax() {
+        if (resident) {
+            cl.openClSoftmax().logSoftmax(b, a, qb, rowsb);
+            cl.context().finish();
+            return outRows;
+        }
         kernels.logSoftmax(b, a, logits, outRows);
         return outRows;
     }
 
     @Benchmark
     public float[] entropy() {
+        if (resident) {
+            cl.openClSoftmax().entropy(b, a, qb, bb);
+            cl.context().finish();
+            return outB;
+        }
         kernels.entropy(b, a, logits, outB);
         return outB;
     }
 
     @Benchmark
     public float[] kl() {
+        if (resident) {
+            cl.openClSoftmax().kl(b, a, lob, lnb, bb);
+            cl.context().finish();
+            return outB;
+        }
         kernels.kl(b, a, logpOld, logpNew, outB);
         return outB;
     }
