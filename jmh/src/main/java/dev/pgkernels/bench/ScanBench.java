@@ -30,14 +30,14 @@ import org.openjdk.jmh.annotations.Warmup;
  * [-1, 1], an episode end with probability 1/100 per step (half of them terminations), and
  * {@code nextValue_t = value_{t+1}} inside an episode; {@code logRho} uniform in [-0.5, 0.5] so
  * both clips are active sometimes. No input is mutated, so nothing is copied in the measured
- * methods. 5 shapes x 3 methods x 5 s plus fork start-up: about 1.5 minutes per {@code impl}
+ * methods. 5 shapes x 3 methods x 3 s plus fork start-up: about 1.1 minutes per {@code impl}
  * ({@code opencl}: arrays in/out; {@code opencl-resident}: device buffers, see {@link OpenClBenchSupport}).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 2, time = 1)
-@Measurement(iterations = 3, time = 1)
+@Warmup(iterations = 3, time = 500, timeUnit = TimeUnit.MILLISECONDS)
+@Measurement(iterations = 3, time = 500, timeUnit = TimeUnit.MILLISECONDS)
 @Fork(value = 1, jvmArgsAppend = BenchConfig.VECTOR_MODULE)
 public class ScanBench {
 

@@ -24,7 +24,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * Family 2 (SPEC §2) at two shapes: Atari-like {@code B = 4096, A = 18} and LLM-vocabulary-like
  * {@code B = 64, A = 32768}. {@link #update} takes the form from its own state ({@link FormParam}),
  * so only it is multiplied by the three forms: 2 shapes × (3 forms + logSoftmax + entropy + kl)
- * = 12 trials of about 5 s per {@code impl} ({@code opencl}: arrays in/out; {@code opencl-resident}:
+ * = 12 trials of about 5.5 s per {@code impl} ({@code opencl}: arrays in/out; {@code opencl-resident}:
  * device buffers, see {@link OpenClBenchSupport}). The warm-up is 4 s because the simd narrow-row
  * code (many short per-group loops) runs its first calls in C1-compiled Vector API code, orders of
  * magnitude slower than C2's, and reaches C2 only after several seconds on a loaded machine. Logits uniform in [-5, 5] with about 1% masked ({@code -Inf}, never the
@@ -33,8 +33,8 @@ import org.openjdk.jmh.annotations.Warmup;
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 4, time = 1)
-@Measurement(iterations = 2, time = 1)
+@Warmup(iterations = 5, time = 500, timeUnit = TimeUnit.MILLISECONDS)
+@Measurement(iterations = 3, time = 500, timeUnit = TimeUnit.MILLISECONDS)
 @Fork(value = 1, jvmArgsAppend = BenchConfig.VECTOR_MODULE)
 public class SoftmaxBench {
 
