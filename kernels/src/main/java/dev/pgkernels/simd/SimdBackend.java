@@ -1,6 +1,7 @@
 package dev.pgkernels.simd;
 
 import dev.pgkernels.Backend;
+import dev.pgkernels.linalg.DenseLinalg;
 import dev.pgkernels.scan.ScanKernels;
 import java.util.Optional;
 
@@ -13,6 +14,7 @@ import java.util.Optional;
  */
 public final class SimdBackend implements Backend {
     private final ScanKernels scans;
+    private final DenseLinalg linalg = new SimdLinalg();
 
     /** Loaded by name through {@link dev.pgkernels.Backends}. */
     public SimdBackend() {
@@ -30,6 +32,11 @@ public final class SimdBackend implements Backend {
     @Override
     public Optional<ScanKernels> scans() {
         return Optional.of(scans);
+    }
+
+    @Override
+    public Optional<DenseLinalg> linalg() {
+        return Optional.of(linalg);
     }
 
     @Override
