@@ -238,7 +238,7 @@ public final class LinalgChecks {
         REF.axpy(n, alpha, x, 3, yr, 1);
         fast.axpy(n, alpha, x, 3, yf, 1);
         double[] sc = new double[n];
-        for (int i = 0; i < n; i++) sc[i] = Math.abs((double) alpha * x[3 + i]) + Math.abs(y0[1 + i]) + Float.MIN_VALUE / U32;
+        for (int i = 0; i < n; i++) sc[i] = (alpha == 0 ? 0 : Math.abs((double) alpha * x[3 + i])) + Math.abs(y0[1 + i]) + Float.MIN_VALUE / U32;
         compare("axpy n=" + n, yr, yf, 1, n, 1, Math.max(1, n), sc, 0, U32, 0);
         double[] yrd = yd.clone(), yfd = yd.clone();
         REF.axpy(n, (double) alpha, xd, 3, yrd, 1);

@@ -171,7 +171,7 @@ public abstract class AbstractDenseLinalg implements DenseLinalg {
         Checks.size("n", n);
         long xEnd = vector("x", x, xOff, n), yEnd = vector("y", y, yOff, n);
         noOverlap("y", y, yOff, yEnd, "x", x, xOff, xEnd);
-        if (n > 0) {
+        if (n > 0 && alpha != 0) { // α = 0 reads no input (BLAS's rule): y stays as it is
             axpyKernel(n, alpha, x, xOff, y, yOff);
         }
     }
@@ -181,15 +181,15 @@ public abstract class AbstractDenseLinalg implements DenseLinalg {
         Checks.size("n", n);
         long xEnd = vector("x", x, xOff, n), yEnd = vector("y", y, yOff, n);
         noOverlap("y", y, yOff, yEnd, "x", x, xOff, xEnd);
-        if (n > 0) {
+        if (n > 0 && alpha != 0) { // α = 0 reads no input (BLAS's rule): y stays as it is
             axpyKernel(n, alpha, x, xOff, y, yOff);
         }
     }
 
-    /** The checked AXPY, {@code n >= 1}. */
+    /** The checked AXPY, {@code n >= 1}, {@code α != 0}. */
     protected abstract void axpyKernel(int n, float alpha, float[] x, int xOff, float[] y, int yOff);
 
-    /** The checked double AXPY, {@code n >= 1}. */
+    /** The checked double AXPY, {@code n >= 1}, {@code α != 0}. */
     protected abstract void axpyKernel(int n, double alpha, double[] x, int xOff, double[] y, int yOff);
 
     @Override
