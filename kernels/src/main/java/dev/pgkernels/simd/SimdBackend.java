@@ -1,6 +1,7 @@
 package dev.pgkernels.simd;
 
 import dev.pgkernels.Backend;
+import dev.pgkernels.fisher.FisherKernels;
 import dev.pgkernels.linalg.DenseLinalg;
 import dev.pgkernels.scan.ScanKernels;
 import java.util.Optional;
@@ -15,6 +16,7 @@ import java.util.Optional;
 public final class SimdBackend implements Backend {
     private final ScanKernels scans;
     private final DenseLinalg linalg = new SimdLinalg();
+    private final FisherKernels fisher = new SimdFisher();
 
     /** Loaded by name through {@link dev.pgkernels.Backends}. */
     public SimdBackend() {
@@ -32,6 +34,11 @@ public final class SimdBackend implements Backend {
     @Override
     public Optional<ScanKernels> scans() {
         return Optional.of(scans);
+    }
+
+    @Override
+    public Optional<FisherKernels> fisher() {
+        return Optional.of(fisher);
     }
 
     @Override
