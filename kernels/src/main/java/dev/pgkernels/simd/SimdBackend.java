@@ -1,6 +1,7 @@
 package dev.pgkernels.simd;
 
 import dev.pgkernels.Backend;
+import dev.pgkernels.cg.CgKernels;
 import dev.pgkernels.fisher.FisherKernels;
 import dev.pgkernels.linalg.DenseLinalg;
 import dev.pgkernels.scan.ScanKernels;
@@ -17,6 +18,7 @@ public final class SimdBackend implements Backend {
     private final ScanKernels scans;
     private final DenseLinalg linalg = new SimdLinalg();
     private final FisherKernels fisher = new SimdFisher();
+    private final CgKernels cg = new SimdCg();
 
     /** Loaded by name through {@link dev.pgkernels.Backends}. */
     public SimdBackend() {
@@ -39,6 +41,11 @@ public final class SimdBackend implements Backend {
     @Override
     public Optional<FisherKernels> fisher() {
         return Optional.of(fisher);
+    }
+
+    @Override
+    public Optional<CgKernels> cg() {
+        return Optional.of(cg);
     }
 
     @Override

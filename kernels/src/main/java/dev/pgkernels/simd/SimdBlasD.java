@@ -53,6 +53,20 @@ final class SimdBlasD {
         }
     }
 
+    /** y_i = x_i + β y_i (CG's {@code p = r + β p}). */
+    static void xpby(int n, double[] x, int xo, double beta, double[] y, int yo) {
+        DoubleVector vb = DoubleVector.broadcast(S, beta);
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += L) {
+            DoubleVector.fromArray(S, y, yo + i).fma(vb, DoubleVector.fromArray(S, x, xo + i)).intoArray(y, yo + i);
+        }
+        if (i < n) {
+            VectorMask<Double> m = S.indexInRange(i, n);
+            DoubleVector.fromArray(S, y, yo + i, m).fma(vb, DoubleVector.fromArray(S, x, xo + i, m))
+                    .intoArray(y, yo + i, m);
+        }
+    }
+
     /** y_i = α x_i (y must not overlap x unless it is x). */
     static void scaleInto(int n, double alpha, double[] x, int xo, double[] y, int yo) {
         int i = 0;

@@ -53,6 +53,20 @@ final class SimdBlasF {
         }
     }
 
+    /** y_i = x_i + β y_i (CG's {@code p = r + β p}). */
+    static void xpby(int n, float[] x, int xo, float beta, float[] y, int yo) {
+        FloatVector vb = FloatVector.broadcast(S, beta);
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += L) {
+            FloatVector.fromArray(S, y, yo + i).fma(vb, FloatVector.fromArray(S, x, xo + i)).intoArray(y, yo + i);
+        }
+        if (i < n) {
+            VectorMask<Float> m = S.indexInRange(i, n);
+            FloatVector.fromArray(S, y, yo + i, m).fma(vb, FloatVector.fromArray(S, x, xo + i, m))
+                    .intoArray(y, yo + i, m);
+        }
+    }
+
     /** y_i = α x_i (y must not overlap x unless it is x). */
     static void scaleInto(int n, float alpha, float[] x, int xo, float[] y, int yo) {
         int i = 0;
