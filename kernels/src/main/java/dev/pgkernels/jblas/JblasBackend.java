@@ -1,6 +1,8 @@
 package dev.pgkernels.jblas;
 
 import dev.pgkernels.Backend;
+import dev.pgkernels.cg.CgKernels;
+import dev.pgkernels.fisher.FisherKernels;
 import dev.pgkernels.linalg.DenseLinalg;
 import java.util.Optional;
 import org.jblas.NativeBlas;
@@ -14,6 +16,8 @@ import org.jblas.NativeBlas;
  */
 public final class JblasBackend implements Backend {
     private final DenseLinalg linalg = new JblasLinalg();
+    private final FisherKernels fisher = new JblasFisher();
+    private final CgKernels cg = new JblasCg();
 
     /**
      * Loaded by name through {@link dev.pgkernels.Backends}.
@@ -35,6 +39,16 @@ public final class JblasBackend implements Backend {
     @Override
     public String name() {
         return "jblas";
+    }
+
+    @Override
+    public Optional<FisherKernels> fisher() {
+        return Optional.of(fisher);
+    }
+
+    @Override
+    public Optional<CgKernels> cg() {
+        return Optional.of(cg);
     }
 
     @Override

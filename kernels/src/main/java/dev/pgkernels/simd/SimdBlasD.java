@@ -6,7 +6,7 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Double level-1/2 kernels of the {@code simd} backend (DOT, AXPY, GEMV) on checked arguments; the
+ * double level-1/2 kernels of the {@code simd} backend (DOT, AXPY, GEMV) on checked arguments; the
  * contract is {@link dev.pgkernels.linalg.DenseLinalg}. Preferred species, {@code loopBound} main
  * loops, masked tails. (SimdBlasD is generated from this file by replacing double with double.)
  *

@@ -5,17 +5,14 @@ import dev.pgkernels.fisher.FisherShape;
 import dev.pgkernels.fisher.GaussianShape;
 import dev.pgkernels.fisher.LinearSoftmaxShape;
 import dev.pgkernels.fisher.MlpSoftmaxShape;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorSpecies;
 
 /**
  * fp32 Fisher-vector products of the {@code simd} backend (SPEC §4) built on the blocked GEMM
  * ({@link SimdGemmF}): every product over the batch is one GEMM over all the rows used (the sample
  * stride k becomes the leading dimension {@code k·D} of X, so no rows are copied), and the row-wise
  * parts (bias, softmax, {@code M_i}, tanh) are vector loops over a row's width with a masked tail.
- * (SimdFvpD is generated from this file by replacing float with double.)
+ * The row loops are {@link SimdRowsF}. (SimdFvpD, and jblas's JblasFvpF/D, are generated from this file:
+ * float to double, and SimdGemmF/SimdBlasF/SimdRowsF to the jblas classes; edit this file and regenerate.)
  *
  * <p>Value and tangent share their GEMM: the weights W and the direction's block V are stacked
  * into {@code [W; V]} in the workspace, so one product gives {@code [X Wᵀ | X Vᵀ]} side by side in a
@@ -33,9 +30,6 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class SimdFvpF {
     private SimdFvpF() {}
-
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
-    private static final int L = S.length();
 
     /** Workspace floats a product of {@code shape} needs. */
     static int workspaceSize(FisherShape shape) {
@@ -74,83 +68,6 @@ final class SimdFvpF {
         SimdBlasF.scaleInto(n, alpha, src, so, dst, d);
     }
 
-    /**
-     * Row i of Y (width 2a at yo): q = Y[0..a) + b, u = Y[a..2a) + c; pi = softmax(q) (row max
-     * subtracted) into Y[0..a), w = pi ⊙ (u - <pi, u>) into Y[a..2a). Reductions reassociate (SIMD).
-     */
-    private static void softmaxM(int a, float[] y, int yo, float[] theta, int bOff, float[] v) {
-        FloatVector mx = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
-        for (int j = 0; j < a; j += L) {
-            VectorMask<Float> m = S.indexInRange(j, a);
-            FloatVector q = FloatVector.fromArray(S, y, yo + j, m).add(FloatVector.fromArray(S, theta, bOff + j, m));
-            q.intoArray(y, yo + j, m);
-            mx = mx.max(q.blend(Float.NEGATIVE_INFINITY, m.not()));
-        }
-        float max = mx.reduceLanes(VectorOperators.MAX);
-        FloatVector sum = FloatVector.zero(S);
-        for (int j = 0; j < a; j += L) {
-            VectorMask<Float> m = S.indexInRange(j, a);
-            FloatVector e = FloatVector.fromArray(S, y, yo + j, m).sub(max).lanewise(VectorOperators.EXP);
-            e.intoArray(y, yo + j, m);
-            sum = sum.add(e, m);
-        }
-        float inv = 1f / sum.reduceLanes(VectorOperators.ADD);
-        FloatVector dot = FloatVector.zero(S);
-        for (int j = 0; j < a; j += L) {
-            VectorMask<Float> m = S.indexInRange(j, a);
-            FloatVector pi = FloatVector.fromArray(S, y, yo + j, m).mul(inv);
-            pi.intoArray(y, yo + j, m);
-            FloatVector u = FloatVector.fromArray(S, y, yo + a + j, m).add(FloatVector.fromArray(S, v, bOff + j, m));
-            u.intoArray(y, yo + a + j, m);
-            dot = pi.fma(u, dot);
-        }
-        float pu = dot.reduceLanes(VectorOperators.ADD);
-        for (int j = 0; j < a; j += L) {
-            VectorMask<Float> m = S.indexInRange(j, a);
-            FloatVector pi = FloatVector.fromArray(S, y, yo + j, m);
-            FloatVector u = FloatVector.fromArray(S, y, yo + a + j, m);
-            pi.mul(u.sub(pu)).intoArray(y, yo + a + j, m);
-        }
-    }
-
-    /**
-     * Row of Y (width 2h at yo): z = Y[0..h) + b, dz = Y[h..2h) + c; h = tanh z into Y[0..h),
-     * dh = (1 - h²) dz into Y[h..2h).
-     */
-    private static void tanhRow(int h, float[] y, int yo, float[] theta, int bOff, float[] v) {
-        for (int j = 0; j < h; j += L) {
-            VectorMask<Float> m = S.indexInRange(j, h);
-            FloatVector t = FloatVector.fromArray(S, y, yo + j, m).add(FloatVector.fromArray(S, theta, bOff + j, m))
-                    .lanewise(VectorOperators.TANH);
-            t.intoArray(y, yo + j, m);
-            FloatVector dz = FloatVector.fromArray(S, y, yo + h + j, m).add(FloatVector.fromArray(S, v, bOff + j, m));
-            t.mul(t).neg().add(1f).mul(dz).intoArray(y, yo + h + j, m);
-        }
-    }
-
-    /** Y[i, h..2h) *= 1 - Y[i, 0..h)² (the backward pass through tanh). */
-    private static void tanhBack(int h, float[] y, int yo) {
-        for (int j = 0; j < h; j += L) {
-            VectorMask<Float> m = S.indexInRange(j, h);
-            FloatVector t = FloatVector.fromArray(S, y, yo + j, m);
-            t.mul(t).neg().add(1f).mul(FloatVector.fromArray(S, y, yo + h + j, m)).intoArray(y, yo + h + j, m);
-        }
-    }
-
-    /** out[o..o+w) = inv · Σ_{i<n} src[so + i·ld .. + w) + λ v[vo..vo+w), summed in acc[ao..ao+w). */
-    private static void colSums(int n, int w, float[] src, int so, int ld, float inv, float lambda, float[] v, int vo,
-            float[] out, int o, float[] acc, int ao) {
-        java.util.Arrays.fill(acc, ao, ao + w, 0);
-        for (int i = 0; i < n; i++) {
-            SimdBlasF.axpy(w, 1f, src, so + i * ld, acc, ao);
-        }
-        for (int j = 0; j < w; j += L) {
-            VectorMask<Float> m = S.indexInRange(j, w);
-            FloatVector.fromArray(S, acc, ao + j, m).mul(inv)
-                    .add(FloatVector.fromArray(S, v, vo + j, m).mul(lambda)).intoArray(out, o + j, m);
-        }
-    }
-
     // ------------------------------------------------------------------ products
 
     static void linear(LinearSoftmaxShape shape, float[] theta, float[] x, float[] v, float lambda, int stride,
@@ -169,14 +86,14 @@ final class SimdFvpF {
         // [q | u] = X_used [W; V]ᵀ   (n × 2A)
         SimdGemmF.gemm(false, true, n, 2 * a, d, 1f, x, 0, Math.max(ldx, 1), w, wv, Math.max(d, 1), 0f, w, y, 2 * a, w, g);
         for (int i = 0; i < n; i++) {
-            softmaxM(a, w, y + i * 2 * a, theta, ad, v);
+            SimdRowsF.softmaxM(a, w, y + i * 2 * a, theta, ad, v);
         }
         // out_W = (1/n) wᵀ X_used + λ V
         scaled(ad, lambda, v, 0, out, 0);
         if (d > 0) {
             SimdGemmF.gemm(true, false, a, d, n, inv, w, y + a, 2 * a, x, 0, ldx, 1f, out, 0, d, w, g);
         }
-        colSums(n, a, w, y + a, 2 * a, inv, lambda, v, ad, out, ad, w, acc);
+        SimdRowsF.colSums(n, a, w, y + a, 2 * a, inv, lambda, v, ad, out, ad, w, acc);
     }
 
     static void mlp(MlpSoftmaxShape shape, float[] theta, float[] x, float[] v, float lambda, int stride, float[] out,
@@ -204,7 +121,7 @@ final class SimdFvpF {
         // layer 1: [z1 | dz1] = X [W1; V1]ᵀ, then h1 = tanh(z1 + b1), dh1 = (1 - h1²)(dz1 + c1)
         if (h1 > 0) {
             SimdGemmF.gemm(false, true, n, 2 * h1, d, 1f, x, 0, ldx, w, s1, Math.max(d, 1), 0f, w, y1, 2 * h1, w, g);
-            for (int i = 0; i < n; i++) tanhRow(h1, w, y1 + i * 2 * h1, theta, oB1, v);
+            for (int i = 0; i < n; i++) SimdRowsF.tanhRow(h1, w, y1 + i * 2 * h1, theta, oB1, v);
         }
         // layer 2: [z2 | h1 V2ᵀ] = h1 [W2; V2]ᵀ, then dz2 += dh1 W2ᵀ
         if (h2 > 0) {
@@ -212,7 +129,7 @@ final class SimdFvpF {
                     2 * h2, w, g);
             SimdGemmF.gemm(false, true, n, h2, h1, 1f, w, y1 + h1, Math.max(2 * h1, 1), w, s2, Math.max(h1, 1), 1f, w,
                     y2 + h2, 2 * h2, w, g);
-            for (int i = 0; i < n; i++) tanhRow(h2, w, y2 + i * 2 * h2, theta, oB2, v);
+            for (int i = 0; i < n; i++) SimdRowsF.tanhRow(h2, w, y2 + i * 2 * h2, theta, oB2, v);
         }
         if (a == 0) {
             return;
@@ -222,32 +139,32 @@ final class SimdFvpF {
                 2 * a, w, g);
         SimdGemmF.gemm(false, true, n, a, h2, 1f, w, y2 + h2, Math.max(2 * h2, 1), w, s3, Math.max(h2, 1), 1f, w,
                 y3 + a, 2 * a, w, g);
-        for (int i = 0; i < n; i++) softmaxM(a, w, y3 + i * 2 * a, theta, oB3, v);
+        for (int i = 0; i < n; i++) SimdRowsF.softmaxM(a, w, y3 + i * 2 * a, theta, oB3, v);
         // backward. W3: (1/n) wᵀ h2 ; b3: (1/n) Σ w
         if (h2 > 0) {
             SimdGemmF.gemm(true, false, a, h2, n, inv, w, y3 + a, 2 * a, w, y2, 2 * h2, 1f, out, oW3, h2, w, g);
         }
-        colSums(n, a, w, y3 + a, 2 * a, inv, lambda, v, oB3, out, oB3, w, acc);
+        SimdRowsF.colSums(n, a, w, y3 + a, 2 * a, inv, lambda, v, oB3, out, oB3, w, acc);
         if (h2 == 0) {
             return;
         }
         // g2 = (w W3) ⊙ (1 - h2²) into the dh2 slot
         SimdGemmF.gemm(false, false, n, h2, a, 1f, w, y3 + a, 2 * a, theta, oW3, h2, 0f, w, y2 + h2, 2 * h2, w, g);
-        for (int i = 0; i < n; i++) tanhBack(h2, w, y2 + i * 2 * h2);
+        for (int i = 0; i < n; i++) SimdRowsF.tanhBack(h2, w, y2 + i * 2 * h2);
         if (h1 > 0) {
             SimdGemmF.gemm(true, false, h2, h1, n, inv, w, y2 + h2, 2 * h2, w, y1, 2 * h1, 1f, out, oW2, h1, w, g);
         }
-        colSums(n, h2, w, y2 + h2, 2 * h2, inv, lambda, v, oB2, out, oB2, w, acc);
+        SimdRowsF.colSums(n, h2, w, y2 + h2, 2 * h2, inv, lambda, v, oB2, out, oB2, w, acc);
         if (h1 == 0) {
             return;
         }
         // g1 = (g2 W2) ⊙ (1 - h1²) into the dh1 slot
         SimdGemmF.gemm(false, false, n, h1, h2, 1f, w, y2 + h2, 2 * h2, theta, oW2, h1, 0f, w, y1 + h1, 2 * h1, w, g);
-        for (int i = 0; i < n; i++) tanhBack(h1, w, y1 + i * 2 * h1);
+        for (int i = 0; i < n; i++) SimdRowsF.tanhBack(h1, w, y1 + i * 2 * h1);
         if (d > 0) {
             SimdGemmF.gemm(true, false, h1, d, n, inv, w, y1 + h1, 2 * h1, x, 0, ldx, 1f, out, oW1, d, w, g);
         }
-        colSums(n, h1, w, y1 + h1, 2 * h1, inv, lambda, v, oB1, out, oB1, w, acc);
+        SimdRowsF.colSums(n, h1, w, y1 + h1, 2 * h1, inv, lambda, v, oB1, out, oB1, w, acc);
     }
 
     static void gaussian(GaussianShape shape, float[] theta, float[] x, float[] v, float lambda, int stride,

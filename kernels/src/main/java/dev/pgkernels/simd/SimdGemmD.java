@@ -6,7 +6,7 @@ import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The double GEMM (generated from SimdGemmF) of the {@code simd} backend, {@code C = α op(A) op(B) + β C} on row-major operands
+ * The double GEMM of the {@code simd} backend, {@code C = α op(A) op(B) + β C} on row-major operands
  * with offsets and leading dimensions (the contract is {@link dev.pgkernels.linalg.DenseLinalg#gemm}).
  * (SimdGemmD is generated from this file by replacing double with double; keep the two in step.)
  *

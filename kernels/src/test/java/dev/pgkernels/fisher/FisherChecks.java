@@ -22,13 +22,15 @@ import net.jqwik.api.Combinators;
  * the sum in double; a fast fp32 backend computes each {@code c_i} through at most three forward
  * dot products (lengths D, H1, H2, each with value and tangent), a softmax and {@code M_i} (sums of
  * length A, exp within a few ulps), tanh (within a few ulps) and three backward dot products (lengths A,
- * H2, H1), each term carrying a relative error of at most {@code γ_K} with
- * {@code K = 4(D + H1 + H2 + A) + 16} (two roundings per chain element, a few per transcendental);
- * then sums n contributions ({@code γ_n}) and adds {@code λ v} (one rounding). Cancellation inside
- * {@code c_i} (e.g. {@code u - <pi, u>}) means an element's error is bounded by the magnitude of the
- * row's terms, not by {@code |c_ij|}; we bound that magnitude norm-wise by {@code ‖c_i‖_∞}. So with
- * {@code S_j = (1/n) Σ_i |c_ij| + λ|v_j|} (the terms of the final sum, computed by the reference one
- * row at a time): {@code |fast_j - ref_j| <= γ_{K+n} (S_j + max_j S_j) + 2u |ref_j|}. The same form
+ * H2, H1). To first order, each computed quantity carries an error of at most {@code γ_K} times the
+ * magnitude of the terms it is made of, {@code K = 4(D + H1 + H2 + A) + 16} (two roundings per chain
+ * element, a few per transcendental), and the sum over n rows adds {@code γ_n}. Cancellation inside
+ * {@code c_i} (e.g. {@code u - <pi, u>}) means that magnitude is not {@code |c_ij|}: the test
+ * recomputes each row's contribution in double with every term replaced by its absolute value
+ * ({@code c̄_i}: {@code ū = |V||x| + |c|} through the layers with {@code |W|} and the exact
+ * {@code 1 - h²}, {@code w̄ = pi ⊙ (ū + <pi, ū>)}, then the backward pass with {@code |W|}, {@code |h|},
+ * {@code |x|}). So with {@code S_j = (1/n) Σ_i c̄_ij + λ|v_j|}:
+ * {@code |fast_j - ref_j| <= γ_{K+n} S_j + 2u |ref_j|}. The same form
  * with {@code u = 2⁻⁵³} for the double overloads. Inputs are bounded (θ in ±0.5, X and v in ±1 with
  * edge values), so nothing overflows; NaN input is not drawn (it propagates, documented).
  */
@@ -143,25 +145,127 @@ public final class FisherChecks {
         return k * u / (1 - k * u);
     }
 
-    /** S_j + max S of the class comment, from the reference applied one used row at a time. */
+    /**
+     * The scale of the class comment: {@code S_j = (1/n) Σ_i c̄_ij + λ|v_j|}, with {@code c̄_i} the
+     * product of row i recomputed in double with every term replaced by its absolute value (the exact
+     * {@code h = tanh z} and {@code pi} kept).
+     */
     static double[] rowTermScale(FisherShape s, float[] th, float[] x, float[] v, double lambda, int stride) {
         int p = s.paramCount(), w = rowWidth(s), bN = s.batch(), n = FisherShape.rowsUsed(bN, stride);
         double[] sum = new double[p];
-        FisherShape one = s.withBatch(1);
-        FisherWorkspace ws = REF.workspace(one);
-        float[] c = new float[p];
         for (int i = 0; i < bN; i += stride) {
-            float[] xi = Arrays.copyOfRange(x, i * w, i * w + w);
-            apply(REF, one, th, xi, v, 0.0, 1, c, ws);
-            for (int j = 0; j < p; j++) sum[j] += Math.abs(c[j]);
+            absRow(s, th, x, i * w, v, sum);
         }
-        double max = 0;
         for (int j = 0; j < p; j++) {
             sum[j] = (n == 0 ? 0 : sum[j] / n) + lambda * Math.abs(v[j]);
-            max = Math.max(max, sum[j]);
         }
-        for (int j = 0; j < p; j++) sum[j] += max;
         return sum;
+    }
+
+    /** Adds c̄_i (absolute terms of row i's contribution) to acc. */
+    private static void absRow(FisherShape s, float[] th, float[] x, int xo, float[] v, double[] acc) {
+        switch (s) {
+            case LinearSoftmaxShape ls -> {
+                int d = ls.features(), a = ls.actions();
+                double[] q = new double[a], ub = new double[a];
+                for (int j = 0; j < a; j++) {
+                    q[j] = th[a * d + j];
+                    ub[j] = Math.abs(v[a * d + j]);
+                    for (int k = 0; k < d; k++) {
+                        q[j] += (double) th[j * d + k] * x[xo + k];
+                        ub[j] += Math.abs((double) v[j * d + k] * x[xo + k]);
+                    }
+                }
+                double[] wb = absM(q, ub);
+                for (int j = 0; j < a; j++) {
+                    for (int k = 0; k < d; k++) acc[j * d + k] += wb[j] * Math.abs(x[xo + k]);
+                    acc[a * d + j] += wb[j];
+                }
+            }
+            case MlpSoftmaxShape ms -> {
+                int d = ms.features(), h1n = ms.hidden1(), h2n = ms.hidden2(), a = ms.actions();
+                int oW1 = ms.offW1(), oB1 = ms.offB1(), oW2 = ms.offW2(), oB2 = ms.offB2(), oW3 = ms.offW3(), oB3 = ms.offB3();
+                double[] h1 = new double[h1n], dh1 = new double[h1n], h2 = new double[h2n], dh2 = new double[h2n];
+                for (int r = 0; r < h1n; r++) {
+                    double z = th[oB1 + r], dz = Math.abs(v[oB1 + r]);
+                    for (int k = 0; k < d; k++) {
+                        z += (double) th[oW1 + r * d + k] * x[xo + k];
+                        dz += Math.abs((double) v[oW1 + r * d + k] * x[xo + k]);
+                    }
+                    h1[r] = Math.tanh(z);
+                    dh1[r] = (1 - h1[r] * h1[r]) * dz;
+                }
+                for (int r = 0; r < h2n; r++) {
+                    double z = th[oB2 + r], dz = Math.abs(v[oB2 + r]);
+                    for (int k = 0; k < h1n; k++) {
+                        z += th[oW2 + r * h1n + k] * h1[k];
+                        dz += Math.abs(v[oW2 + r * h1n + k] * h1[k]) + Math.abs(th[oW2 + r * h1n + k]) * dh1[k];
+                    }
+                    h2[r] = Math.tanh(z);
+                    dh2[r] = (1 - h2[r] * h2[r]) * dz;
+                }
+                double[] q = new double[a], ub = new double[a];
+                for (int j = 0; j < a; j++) {
+                    q[j] = th[oB3 + j];
+                    ub[j] = Math.abs(v[oB3 + j]);
+                    for (int k = 0; k < h2n; k++) {
+                        q[j] += th[oW3 + j * h2n + k] * h2[k];
+                        ub[j] += Math.abs(v[oW3 + j * h2n + k] * h2[k]) + Math.abs(th[oW3 + j * h2n + k]) * dh2[k];
+                    }
+                }
+                double[] wb = absM(q, ub), g2 = new double[h2n], g1 = new double[h1n];
+                for (int j = 0; j < a; j++) {
+                    for (int k = 0; k < h2n; k++) {
+                        acc[oW3 + j * h2n + k] += wb[j] * Math.abs(h2[k]);
+                        g2[k] += Math.abs(th[oW3 + j * h2n + k]) * wb[j];
+                    }
+                    acc[oB3 + j] += wb[j];
+                }
+                for (int r = 0; r < h2n; r++) {
+                    g2[r] *= 1 - h2[r] * h2[r];
+                    for (int k = 0; k < h1n; k++) {
+                        acc[oW2 + r * h1n + k] += g2[r] * Math.abs(h1[k]);
+                        g1[k] += Math.abs(th[oW2 + r * h1n + k]) * g2[r];
+                    }
+                    acc[oB2 + r] += g2[r];
+                }
+                for (int r = 0; r < h1n; r++) {
+                    g1[r] *= 1 - h1[r] * h1[r];
+                    for (int k = 0; k < d; k++) acc[oW1 + r * d + k] += g1[r] * Math.abs(x[xo + k]);
+                    acc[oB1 + r] += g1[r];
+                }
+            }
+            case GaussianShape gs -> {
+                int d = gs.features(), a = gs.actions();
+                for (int j = 0; j < a; j++) {
+                    double t = 0, iv = Math.exp(-2.0 * th[a * d + j]);
+                    for (int k = 0; k < d; k++) t += Math.abs((double) v[j * d + k] * x[xo + k]);
+                    for (int k = 0; k < d; k++) acc[j * d + k] += iv * t * Math.abs(x[xo + k]);
+                    acc[a * d + j] += 2 * Math.abs(v[a * d + j]);
+                }
+            }
+            case EmpiricalShape es -> {
+                int p = es.params();
+                double t = 0;
+                for (int k = 0; k < p; k++) t += Math.abs((double) x[xo + k] * v[k]);
+                for (int k = 0; k < p; k++) acc[k] += Math.abs(x[xo + k]) * t;
+            }
+        }
+    }
+
+    /** w̄ = pi ⊙ (ū + <pi, ū>) with pi = softmax(q) in double: the magnitude of the terms of M u. */
+    private static double[] absM(double[] q, double[] ub) {
+        int a = q.length;
+        double max = Double.NEGATIVE_INFINITY, sum = 0, dot = 0;
+        for (double z : q) max = Math.max(max, z);
+        double[] pi = new double[a], wb = new double[a];
+        for (int j = 0; j < a; j++) sum += pi[j] = Math.exp(q[j] - max);
+        for (int j = 0; j < a; j++) {
+            pi[j] /= sum;
+            dot += pi[j] * ub[j];
+        }
+        for (int j = 0; j < a; j++) wb[j] = pi[j] * (ub[j] + dot);
+        return wb;
     }
 
     /** uᵀ(Fv) = vᵀ(Fu) and vᵀ(F + λI)v >= 0, within the same bound applied to the dot products. */
