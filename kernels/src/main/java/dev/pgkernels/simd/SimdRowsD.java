@@ -22,32 +22,33 @@ final class SimdRowsD {
      * subtracted) into Y[0..a), w = pi ⊙ (u - <pi, u>) into Y[a..2a). Reductions reassociate (SIMD).
      */
     static void softmaxM(int a, double[] y, int yo, double[] theta, int bOff, double[] v) {
-        DoubleVector mx = DoubleVector.broadcast(S, Double.NEGATIVE_INFINITY);
+        // No vector is carried from one chunk to the next (each chunk reduces to a scalar at once):
+        // loop-carried vectors got boxed once C2 inlined this into the drivers' row loops (measured,
+        // 24 MB per product); reduceLanes per chunk costs one extra reduction at A = 18.
+        double max = Double.NEGATIVE_INFINITY;
         for (int j = 0; j < a; j += L) {
             VectorMask<Double> m = S.indexInRange(j, a);
             DoubleVector q = DoubleVector.fromArray(S, y, yo + j, m).add(DoubleVector.fromArray(S, theta, bOff + j, m));
             q.intoArray(y, yo + j, m);
-            mx = mx.max(q.blend(Double.NEGATIVE_INFINITY, m.not()));
+            max = Math.max(max, q.reduceLanes(VectorOperators.MAX, m));
         }
-        double max = mx.reduceLanes(VectorOperators.MAX);
-        DoubleVector sum = DoubleVector.zero(S);
+        double sum = 0;
         for (int j = 0; j < a; j += L) {
             VectorMask<Double> m = S.indexInRange(j, a);
             DoubleVector e = DoubleVector.fromArray(S, y, yo + j, m).sub(max).lanewise(VectorOperators.EXP);
             e.intoArray(y, yo + j, m);
-            sum = sum.add(e, m);
+            sum += e.reduceLanes(VectorOperators.ADD, m);
         }
-        double inv = 1.0 / sum.reduceLanes(VectorOperators.ADD);
-        DoubleVector dot = DoubleVector.zero(S);
+        double inv = 1.0 / sum;
+        double pu = 0;
         for (int j = 0; j < a; j += L) {
             VectorMask<Double> m = S.indexInRange(j, a);
             DoubleVector pi = DoubleVector.fromArray(S, y, yo + j, m).mul(inv);
             pi.intoArray(y, yo + j, m);
             DoubleVector u = DoubleVector.fromArray(S, y, yo + a + j, m).add(DoubleVector.fromArray(S, v, bOff + j, m));
             u.intoArray(y, yo + a + j, m);
-            dot = pi.fma(u, dot);
+            pu += pi.mul(u).reduceLanes(VectorOperators.ADD, m);
         }
-        double pu = dot.reduceLanes(VectorOperators.ADD);
         for (int j = 0; j < a; j += L) {
             VectorMask<Double> m = S.indexInRange(j, a);
             DoubleVector pi = DoubleVector.fromArray(S, y, yo + j, m);

@@ -22,32 +22,33 @@ final class SimdRowsF {
      * subtracted) into Y[0..a), w = pi ⊙ (u - <pi, u>) into Y[a..2a). Reductions reassociate (SIMD).
      */
     static void softmaxM(int a, float[] y, int yo, float[] theta, int bOff, float[] v) {
-        FloatVector mx = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+        // No vector is carried from one chunk to the next (each chunk reduces to a scalar at once):
+        // loop-carried vectors got boxed once C2 inlined this into the drivers' row loops (measured,
+        // 24 MB per product); reduceLanes per chunk costs one extra reduction at A = 18.
+        float max = Float.NEGATIVE_INFINITY;
         for (int j = 0; j < a; j += L) {
             VectorMask<Float> m = S.indexInRange(j, a);
             FloatVector q = FloatVector.fromArray(S, y, yo + j, m).add(FloatVector.fromArray(S, theta, bOff + j, m));
             q.intoArray(y, yo + j, m);
-            mx = mx.max(q.blend(Float.NEGATIVE_INFINITY, m.not()));
+            max = Math.max(max, q.reduceLanes(VectorOperators.MAX, m));
         }
-        float max = mx.reduceLanes(VectorOperators.MAX);
-        FloatVector sum = FloatVector.zero(S);
+        float sum = 0;
         for (int j = 0; j < a; j += L) {
             VectorMask<Float> m = S.indexInRange(j, a);
             FloatVector e = FloatVector.fromArray(S, y, yo + j, m).sub(max).lanewise(VectorOperators.EXP);
             e.intoArray(y, yo + j, m);
-            sum = sum.add(e, m);
+            sum += e.reduceLanes(VectorOperators.ADD, m);
         }
-        float inv = 1f / sum.reduceLanes(VectorOperators.ADD);
-        FloatVector dot = FloatVector.zero(S);
+        float inv = 1f / sum;
+        float pu = 0;
         for (int j = 0; j < a; j += L) {
             VectorMask<Float> m = S.indexInRange(j, a);
             FloatVector pi = FloatVector.fromArray(S, y, yo + j, m).mul(inv);
             pi.intoArray(y, yo + j, m);
             FloatVector u = FloatVector.fromArray(S, y, yo + a + j, m).add(FloatVector.fromArray(S, v, bOff + j, m));
             u.intoArray(y, yo + a + j, m);
-            dot = pi.fma(u, dot);
+            pu += pi.mul(u).reduceLanes(VectorOperators.ADD, m);
         }
-        float pu = dot.reduceLanes(VectorOperators.ADD);
         for (int j = 0; j < a; j += L) {
             VectorMask<Float> m = S.indexInRange(j, a);
             FloatVector pi = FloatVector.fromArray(S, y, yo + j, m);
