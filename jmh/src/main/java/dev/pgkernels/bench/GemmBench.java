@@ -29,10 +29,10 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code lin-bwd}: {@code wᵀ X}, {@code (4096×18)ᵀ · 4096×256};</li>
  *   <li>{@code mlp}: {@code h [W2;V2]ᵀ}, {@code 4096×64 · (128×64)ᵀ} (the 64-64 MLP's middle layer).</li>
  * </ul>
- * Inputs uniform in [-1, 1] from {@link BenchConfig#SEED}. The reference is scalar double (about 1-3 s
- * per 1024 product): it is measured like the others, so at {@code 1024} each of its iterations holds a
- * single operation (JMH runs at least one per iteration) and its trial takes about 15 s; the whole
- * class stays near 2 minutes at the defaults. {@code @Setup} compares the first rows of C with the
+ * Inputs uniform in [-1, 1] from {@link BenchConfig#SEED}. The reference is scalar double (about 6 s
+ * per 1024 product on the 2-core development machine): it is measured like the others, so at
+ * {@code 1024} each of its iterations holds a single operation (JMH runs at least one per iteration)
+ * and its trial takes about 30 s of the class's roughly 2 minutes at the defaults. {@code @Setup} compares the first rows of C with the
  * reference (a reference GEMM over those rows only) before measuring.
  */
 @State(Scope.Benchmark)

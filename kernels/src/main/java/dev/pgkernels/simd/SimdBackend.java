@@ -9,7 +9,8 @@ import java.util.Optional;
 
 /**
  * The {@code simd} backend: kernels written with the Vector API ({@code jdk.incubator.vector}),
- * fp32, preferred species. Loaded by name through {@link dev.pgkernels.Backends}; constructing it
+ * preferred species: scans (fp32), Fisher-vector products and CG (fp32 and double) and the dense
+ * linear-algebra core {@link SimdLinalg} they are built on. Loaded by name through {@link dev.pgkernels.Backends}; constructing it
  * touches the Vector API, so it fails to link (and {@code Backends} falls back) when the module is
  * not in the boot layer. Families not yet written here are absent, not faked:
  * {@code Backends.best()} takes them from {@code reference}.

@@ -22,9 +22,18 @@ final class SimdRowsD {
      * subtracted) into Y[0..a), w = pi ⊙ (u - <pi, u>) into Y[a..2a). Reductions reassociate (SIMD).
      */
     static void softmaxM(int a, double[] y, int yo, double[] theta, int bOff, double[] v) {
-        // No vector is carried from one chunk to the next (each chunk reduces to a scalar at once):
-        // loop-carried vectors got boxed once C2 inlined this into the drivers' row loops (measured,
-        // 24 MB per product); reduceLanes per chunk costs one extra reduction at A = 18.
+        // Four small methods, scalars between them: no vector is carried from one chunk to the next
+        // or crosses a call (loop-carried vectors got boxed inside the drivers' row loops), and C1 can
+        // compile each part (the one-method version sometimes failed at tier 3 with "out of virtual
+        // registers in LIR generator" and then ran boxed, about 19 MB and 30x slower per product).
+        double max = addBiasMax(a, y, yo, theta, bOff);
+        double sum = expSum(a, y, yo, max);
+        double pu = piAndDot(a, y, yo, 1.0 / sum, v, bOff);
+        applyM(a, y, yo, pu);
+    }
+
+    /** q += b in place; returns max q. */
+    private static double addBiasMax(int a, double[] y, int yo, double[] theta, int bOff) {
         double max = Double.NEGATIVE_INFINITY;
         for (int j = 0; j < a; j += L) {
             VectorMask<Double> m = S.indexInRange(j, a);
@@ -32,6 +41,11 @@ final class SimdRowsD {
             q.intoArray(y, yo + j, m);
             max = Math.max(max, q.reduceLanes(VectorOperators.MAX, m));
         }
+        return max;
+    }
+
+    /** q = exp(q - max) in place; returns the sum. */
+    private static double expSum(int a, double[] y, int yo, double max) {
         double sum = 0;
         for (int j = 0; j < a; j += L) {
             VectorMask<Double> m = S.indexInRange(j, a);
@@ -39,7 +53,11 @@ final class SimdRowsD {
             e.intoArray(y, yo + j, m);
             sum += e.reduceLanes(VectorOperators.ADD, m);
         }
-        double inv = 1.0 / sum;
+        return sum;
+    }
+
+    /** pi = e · inv in place, u += c in place; returns <pi, u>. */
+    private static double piAndDot(int a, double[] y, int yo, double inv, double[] v, int bOff) {
         double pu = 0;
         for (int j = 0; j < a; j += L) {
             VectorMask<Double> m = S.indexInRange(j, a);
@@ -49,6 +67,11 @@ final class SimdRowsD {
             u.intoArray(y, yo + a + j, m);
             pu += pi.mul(u).reduceLanes(VectorOperators.ADD, m);
         }
+        return pu;
+    }
+
+    /** w = pi ⊙ (u - <pi, u>) into u's place. */
+    private static void applyM(int a, double[] y, int yo, double pu) {
         for (int j = 0; j < a; j += L) {
             VectorMask<Double> m = S.indexInRange(j, a);
             DoubleVector pi = DoubleVector.fromArray(S, y, yo + j, m);

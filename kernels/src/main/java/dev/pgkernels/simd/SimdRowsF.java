@@ -22,9 +22,18 @@ final class SimdRowsF {
      * subtracted) into Y[0..a), w = pi ⊙ (u - <pi, u>) into Y[a..2a). Reductions reassociate (SIMD).
      */
     static void softmaxM(int a, float[] y, int yo, float[] theta, int bOff, float[] v) {
-        // No vector is carried from one chunk to the next (each chunk reduces to a scalar at once):
-        // loop-carried vectors got boxed once C2 inlined this into the drivers' row loops (measured,
-        // 24 MB per product); reduceLanes per chunk costs one extra reduction at A = 18.
+        // Four small methods, scalars between them: no vector is carried from one chunk to the next
+        // or crosses a call (loop-carried vectors got boxed inside the drivers' row loops), and C1 can
+        // compile each part (the one-method version sometimes failed at tier 3 with "out of virtual
+        // registers in LIR generator" and then ran boxed, about 19 MB and 30x slower per product).
+        float max = addBiasMax(a, y, yo, theta, bOff);
+        float sum = expSum(a, y, yo, max);
+        float pu = piAndDot(a, y, yo, 1f / sum, v, bOff);
+        applyM(a, y, yo, pu);
+    }
+
+    /** q += b in place; returns max q. */
+    private static float addBiasMax(int a, float[] y, int yo, float[] theta, int bOff) {
         float max = Float.NEGATIVE_INFINITY;
         for (int j = 0; j < a; j += L) {
             VectorMask<Float> m = S.indexInRange(j, a);
@@ -32,6 +41,11 @@ final class SimdRowsF {
             q.intoArray(y, yo + j, m);
             max = Math.max(max, q.reduceLanes(VectorOperators.MAX, m));
         }
+        return max;
+    }
+
+    /** q = exp(q - max) in place; returns the sum. */
+    private static float expSum(int a, float[] y, int yo, float max) {
         float sum = 0;
         for (int j = 0; j < a; j += L) {
             VectorMask<Float> m = S.indexInRange(j, a);
@@ -39,7 +53,11 @@ final class SimdRowsF {
             e.intoArray(y, yo + j, m);
             sum += e.reduceLanes(VectorOperators.ADD, m);
         }
-        float inv = 1f / sum;
+        return sum;
+    }
+
+    /** pi = e · inv in place, u += c in place; returns <pi, u>. */
+    private static float piAndDot(int a, float[] y, int yo, float inv, float[] v, int bOff) {
         float pu = 0;
         for (int j = 0; j < a; j += L) {
             VectorMask<Float> m = S.indexInRange(j, a);
@@ -49,6 +67,11 @@ final class SimdRowsF {
             u.intoArray(y, yo + a + j, m);
             pu += pi.mul(u).reduceLanes(VectorOperators.ADD, m);
         }
+        return pu;
+    }
+
+    /** w = pi ⊙ (u - <pi, u>) into u's place. */
+    private static void applyM(int a, float[] y, int yo, float pu) {
         for (int j = 0; j < a; j += L) {
             VectorMask<Float> m = S.indexInRange(j, a);
             FloatVector pi = FloatVector.fromArray(S, y, yo + j, m);
