@@ -26,7 +26,8 @@ import jdk.incubator.vector.VectorSpecies;
  * runs on packed panels and on the operands in place alike. Edge tiles: a partial row or column
  * panel is always packed, zero-padded, so the micro-kernel never reads past an operand; its result
  * goes through a small tile buffer and is stored into C with lane masks ({@code indexInRange}) and
- * only for the rows that exist.
+ * only for the rows that exist. A last column panel of at most one vector runs a one-vector
+ * micro-kernel ({@code kernel1}), so {@code n = 36} costs 1.5 panels, not 2.
  *
  * <p><b>Scratch, no allocation:</b> all packed panels and the tile buffer live in one caller-given
  * {@code float[]} of at least {@link #scratch(int, int, int)} elements (a
@@ -150,7 +151,11 @@ final class SimdGemmF {
                                 aRs = lda;
                                 aCs = 1;
                             }
-                            kernel(kc, aArr, aBase, aRs, aCs, bArr, bBase, bRs, w, tile);
+                            if (nr <= L) {
+                                kernel1(kc, aArr, aBase, aRs, aCs, bArr, bBase, bRs, w, tile);
+                            } else {
+                                kernel(kc, aArr, aBase, aRs, aCs, bArr, bBase, bRs, w, tile);
+                            }
                             store(w, tile, c, cOff + (ic + ir) * ldc + jc + jr, ldc, mr, nr, alpha, beta, first);
                         }
                     }
@@ -284,6 +289,37 @@ final class SimdGemmF {
         c41.intoArray(t, tOff + 4 * NR + L);
         c50.intoArray(t, tOff + 5 * NR);
         c51.intoArray(t, tOff + 5 * NR + L);
+    }
+
+    /**
+     * The edge micro-kernel for a last column panel of at most one vector ({@code nr <= L}, e.g. the
+     * 4 columns past 32 of the FVP's {@code 2A = 36}): as {@link #kernel} with one vector of columns,
+     * so the padding costs half a panel instead of a whole one. Writes the first {@code L} columns of
+     * each tile row (the store masks off the rest).
+     */
+    private static void kernel1(int kc, float[] a, int aBase, int aRs, int aCs, float[] b, int bBase, int bRs,
+            float[] t, int tOff) {
+        FloatVector c0 = FloatVector.zero(S), c1 = FloatVector.zero(S), c2 = FloatVector.zero(S);
+        FloatVector c3 = FloatVector.zero(S), c4 = FloatVector.zero(S), c5 = FloatVector.zero(S);
+        int r1 = aRs, r2 = 2 * aRs, r3 = 3 * aRs, r4 = 4 * aRs, r5 = 5 * aRs;
+        int ai = aBase, bi = bBase;
+        for (int p = 0; p < kc; p++) {
+            FloatVector b0 = FloatVector.fromArray(S, b, bi);
+            c0 = FloatVector.broadcast(S, a[ai]).fma(b0, c0);
+            c1 = FloatVector.broadcast(S, a[ai + r1]).fma(b0, c1);
+            c2 = FloatVector.broadcast(S, a[ai + r2]).fma(b0, c2);
+            c3 = FloatVector.broadcast(S, a[ai + r3]).fma(b0, c3);
+            c4 = FloatVector.broadcast(S, a[ai + r4]).fma(b0, c4);
+            c5 = FloatVector.broadcast(S, a[ai + r5]).fma(b0, c5);
+            ai += aCs;
+            bi += bRs;
+        }
+        c0.intoArray(t, tOff);
+        c1.intoArray(t, tOff + NR);
+        c2.intoArray(t, tOff + 2 * NR);
+        c3.intoArray(t, tOff + 3 * NR);
+        c4.intoArray(t, tOff + 4 * NR);
+        c5.intoArray(t, tOff + 5 * NR);
     }
 
     /**
