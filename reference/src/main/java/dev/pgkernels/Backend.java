@@ -3,6 +3,7 @@ package dev.pgkernels;
 import dev.pgkernels.cg.CgKernels;
 import dev.pgkernels.fisher.FisherKernels;
 import dev.pgkernels.kfac.KfacKernels;
+import dev.pgkernels.linalg.DenseLinalg;
 import dev.pgkernels.scale.ScaleKernels;
 import dev.pgkernels.scan.ScanKernels;
 import dev.pgkernels.softmax.SoftmaxKernels;
@@ -54,7 +55,12 @@ public interface Backend {
         return Optional.empty();
     }
 
-    /** The names of the families this backend implements, e.g. {@code [scale, scans]}. */
+    /** The dense linear-algebra core (GEMM, GEMV, SYRK, AXPY, DOT) the FVP, CG and K-FAC kernels build on. */
+    default Optional<DenseLinalg> linalg() {
+        return Optional.empty();
+    }
+
+    /** The names of the families this backend implements, e.g. {@code [scale, scans]} ({@code linalg} last). */
     default List<String> families() {
         List<String> out = new ArrayList<>();
         if (scale().isPresent()) out.add("scale");
@@ -63,6 +69,7 @@ public interface Backend {
         if (fisher().isPresent()) out.add("fisher");
         if (cg().isPresent()) out.add("cg");
         if (kfac().isPresent()) out.add("kfac");
+        if (linalg().isPresent()) out.add("linalg");
         return List.copyOf(out);
     }
 }

@@ -3,6 +3,7 @@ package dev.pgkernels;
 import dev.pgkernels.cg.CgKernels;
 import dev.pgkernels.fisher.FisherKernels;
 import dev.pgkernels.kfac.KfacKernels;
+import dev.pgkernels.linalg.DenseLinalg;
 import dev.pgkernels.scale.ScaleKernels;
 import dev.pgkernels.scan.ScanKernels;
 import dev.pgkernels.softmax.SoftmaxKernels;
@@ -228,6 +229,11 @@ public final class Backends {
         @Override
         public Optional<KfacKernels> kfac() {
             return either(primary.kfac(), fallback.kfac());
+        }
+
+        @Override
+        public Optional<DenseLinalg> linalg() {
+            return either(primary.linalg(), fallback.linalg());
         }
 
         @Override

@@ -13,7 +13,7 @@ class BackendsTest {
     void referenceHasEveryFamily() {
         Backend ref = Backends.reference();
         assertEquals("reference", ref.name());
-        assertEquals(List.of("scale", "softmax", "scans", "fisher", "cg", "kfac"), ref.families());
+        assertEquals(List.of("scale", "softmax", "scans", "fisher", "cg", "kfac", "linalg"), ref.families());
         assertSame(ref, Backends.get("reference"), "backends are loaded once");
     }
 
@@ -40,7 +40,7 @@ class BackendsTest {
     void bestFallsBackToReferenceHereAndHasEveryFamily() {
         Backend best = Backends.best();
         assertEquals("reference", best.name());
-        assertEquals(6, best.families().size());
+        assertEquals(7, best.families().size());
         assertEquals("reference", Backends.providerOf(best, Backend::kfac));
     }
 }

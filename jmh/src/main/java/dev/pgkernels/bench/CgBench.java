@@ -43,7 +43,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(value = 1, jvmArgsAppend = BenchConfig.VECTOR_MODULE)
 public class CgBench {
 
-    @Param({"reference"})
+    @Param({"reference", "simd", "jblas"})
     public String impl;
 
     /** {@code linear} or {@code mlp}, as in {@link FisherBench}. */

@@ -40,7 +40,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(value = 1, jvmArgsAppend = BenchConfig.VECTOR_MODULE)
 public class FisherBench {
 
-    @Param({"reference"})
+    @Param({"reference", "simd", "jblas"})
     public String impl;
 
     /** {@code linear} (B 4096, D 256, A 18) or {@code mlp} (B 4096, 64-64-64, A 18). */

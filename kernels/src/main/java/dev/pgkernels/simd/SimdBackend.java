@@ -1,6 +1,9 @@
 package dev.pgkernels.simd;
 
 import dev.pgkernels.Backend;
+import dev.pgkernels.cg.CgKernels;
+import dev.pgkernels.fisher.FisherKernels;
+import dev.pgkernels.linalg.DenseLinalg;
 import dev.pgkernels.scale.ScaleKernels;
 import dev.pgkernels.scan.ScanKernels;
 import dev.pgkernels.softmax.SoftmaxKernels;
@@ -8,7 +11,8 @@ import java.util.Optional;
 
 /**
  * The {@code simd} backend: kernels written with the Vector API ({@code jdk.incubator.vector}),
- * fp32, preferred species. Loaded by name through {@link dev.pgkernels.Backends}; constructing it
+ * preferred species: scale functions, softmax forms and scans (fp32), Fisher-vector products and CG (fp32 and double) and the dense
+ * linear-algebra core {@link SimdLinalg} they are built on. Loaded by name through {@link dev.pgkernels.Backends}; constructing it
  * touches the Vector API, so it fails to link (and {@code Backends} falls back) when the module is
  * not in the boot layer. Families not yet written here are absent, not faked:
  * {@code Backends.best()} takes them from {@code reference}.
@@ -17,6 +21,9 @@ public final class SimdBackend implements Backend {
     private final ScaleKernels scale;
     private final SoftmaxKernels softmax;
     private final ScanKernels scans;
+    private final DenseLinalg linalg = new SimdLinalg();
+    private final FisherKernels fisher = new SimdFisher();
+    private final CgKernels cg = new SimdCg();
 
     /** Loaded by name through {@link dev.pgkernels.Backends}. */
     public SimdBackend() {
@@ -49,6 +56,21 @@ public final class SimdBackend implements Backend {
     @Override
     public Optional<ScanKernels> scans() {
         return Optional.of(scans);
+    }
+
+    @Override
+    public Optional<FisherKernels> fisher() {
+        return Optional.of(fisher);
+    }
+
+    @Override
+    public Optional<CgKernels> cg() {
+        return Optional.of(cg);
+    }
+
+    @Override
+    public Optional<DenseLinalg> linalg() {
+        return Optional.of(linalg);
     }
 
     @Override

@@ -33,4 +33,48 @@ public final class SimdThresholds {
      * 18 and 32; re-tune with {@code SoftmaxBench} on a quiet machine.
      */
     public static final int SOFTMAX_ACROSS_ROWS_MAX_A = 24;
+
+    /**
+     * GEMM micro-kernel rows ({@code MR}): the register tile is {@code MR} rows × two preferred
+     * vectors of columns ({@code NR = 2·lanes}: 32 fp32 columns on AVX-512, 16 on AVX2), i.e.
+     * {@code 2·MR = 12} accumulators plus two B vectors and one broadcast — 15 registers, which fit the
+     * 16 of AVX2 and leave room on AVX-512's 32.
+     */
+    public static final int GEMM_MR = 6;
+
+    /**
+     * GEMM cache blocking, depth: {@code KC} rows of {@code op(B)} per packed block, so one packed
+     * B micro-panel ({@code KC × NR} fp32 = 16 KB at 32 columns) stays in a 32 KB L1 while the
+     * micro-kernel walks down the rows of A (BLIS's loop order, Van Zee and van de Geijn 2015).
+     */
+    public static final int GEMM_KC = 128;
+
+    /**
+     * GEMM cache blocking, rows of A per block ({@code MC}, a multiple of {@link #GEMM_MR}): the
+     * packed A block {@code MC × KC} fp32 = 60 KB stays in L2 (1 MB here).
+     */
+    public static final int GEMM_MC = 120;
+
+    /**
+     * GEMM cache blocking, columns of B per block ({@code NC}): the packed B block {@code KC × NC}
+     * fp32 = 1 MB lives in L2/L3 and is reused by every row block.
+     */
+    public static final int GEMM_NC = 2048;
+
+    /**
+     * GEMM: A is packed into {@code MR}-row panels only when C has more than this many columns (A is
+     * then reused by many column panels, which pays for the copy); below it the micro-kernel reads A
+     * in place (rows of a row-major A, or contiguous runs of a transposed one), and only a partial
+     * edge panel is packed. This is what keeps the FVP's skinny products ({@code B×D · D×2A},
+     * A = 18) from copying X.
+     */
+    public static final int GEMM_PACK_A_MIN_N = 96;
+
+    /**
+     * GEMM: a non-transposed B is packed only when C has more than this many rows (each packed
+     * panel is then reused by many row panels); below it full-width column panels are read in place
+     * (rows of B are contiguous) and only the partial edge panel is packed. A transposed B is always
+     * packed (its columns are strided). Keeps {@code wᵀX} ({@code 18×B · B×D}) from copying X.
+     */
+    public static final int GEMM_PACK_B_MIN_M = 48;
 }

@@ -4,6 +4,7 @@ import dev.pgkernels.Backend;
 import dev.pgkernels.cg.CgKernels;
 import dev.pgkernels.fisher.FisherKernels;
 import dev.pgkernels.kfac.KfacKernels;
+import dev.pgkernels.linalg.DenseLinalg;
 import dev.pgkernels.scale.ScaleKernels;
 import dev.pgkernels.scan.ScanKernels;
 import dev.pgkernels.softmax.SoftmaxKernels;
@@ -20,6 +21,7 @@ public final class ReferenceBackend implements Backend {
     private static final FisherKernels FISHER = new ReferenceFisher();
     private static final CgKernels CG = new ReferenceCg();
     private static final KfacKernels KFAC = new ReferenceKfac();
+    private static final DenseLinalg LINALG = new ReferenceLinalg();
 
     /** Loaded by name through {@link dev.pgkernels.Backends}. */
     public ReferenceBackend() {}
@@ -57,6 +59,11 @@ public final class ReferenceBackend implements Backend {
     @Override
     public Optional<KfacKernels> kfac() {
         return Optional.of(KFAC);
+    }
+
+    @Override
+    public Optional<DenseLinalg> linalg() {
+        return Optional.of(LINALG);
     }
 
     @Override

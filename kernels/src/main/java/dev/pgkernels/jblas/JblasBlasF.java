@@ -1,0 +1,79 @@
+package dev.pgkernels.jblas;
+
+import java.util.Arrays;
+import org.jblas.NativeBlas;
+
+/**
+ * fp32 BLAS calls of the {@code jblas} Fisher-vector products and CG, on row-major operands (the
+ * row-major to column-major mapping of {@link JblasLinalg}: operands swapped, flags kept). The
+ * signatures mirror the {@code simd} kernels' so that {@link JblasFvpF} is generated from
+ * {@code SimdFvpF}; the scratch arguments are ignored (BLAS needs none from us). Empty sizes are
+ * handled here (BLAS would reject a zero leading dimension), with the interface's rules.
+ * (JblasBlasD is generated from this file.)
+ */
+final class JblasBlasF {
+    private JblasBlasF() {}
+
+    /** No scratch: BLAS packs internally. */
+    static int scratch(int m, int n, int k) {
+        return 0;
+    }
+
+    /** Row-major {@code C = α op(A) op(B) + β C}. */
+    static void gemm(boolean ta, boolean tb, int m, int n, int k, float alpha, float[] a, int ao, int lda, float[] b,
+            int bo, int ldb, float beta, float[] c, int co, int ldc, float[] w, int wo) {
+        if (m == 0 || n == 0) {
+            return;
+        }
+        if (k == 0) {
+            for (int i = 0; i < m; i++) {
+                int r = co + i * ldc;
+                if (beta == 0) {
+                    Arrays.fill(c, r, r + n, 0);
+                } else {
+                    for (int j = 0; j < n; j++) c[r + j] *= beta;
+                }
+            }
+            return;
+        }
+        NativeBlas.sgemm(tb ? 'T' : 'N', ta ? 'T' : 'N', n, m, k, alpha, b, bo, ldb, a, ao, lda, beta, c, co, ldc);
+    }
+
+    /** Row-major {@code y = α op(A) x + β y}, A stored m×n. */
+    static void gemv(boolean ta, int m, int n, float alpha, float[] a, int ao, int lda, float[] x, int xo, float beta,
+            float[] y, int yo) {
+        int out = ta ? n : m, in = ta ? m : n;
+        if (out == 0) {
+            return;
+        }
+        if (in == 0) {
+            for (int i = 0; i < out; i++) y[yo + i] = beta == 0 ? 0 : beta * y[yo + i];
+            return;
+        }
+        NativeBlas.sgemv(ta ? 'N' : 'T', n, m, alpha, a, ao, lda, x, xo, 1, beta, y, yo, 1);
+    }
+
+    /** y += α x. */
+    static void axpy(int n, float alpha, float[] x, int xo, float[] y, int yo) {
+        if (n > 0) NativeBlas.saxpy(n, alpha, x, xo, 1, y, yo, 1);
+    }
+
+    /** y = α x (x and y may be the same array at the same offset). */
+    static void scaleInto(int n, float alpha, float[] x, int xo, float[] y, int yo) {
+        if (n == 0) return;
+        if (x != y || xo != yo) System.arraycopy(x, xo, y, yo, n);
+        NativeBlas.sscal(n, alpha, y, yo, 1);
+    }
+
+    /** Σ x y. */
+    static float dot(int n, float[] x, int xo, float[] y, int yo) {
+        return n == 0 ? 0 : NativeBlas.sdot(n, x, xo, 1, y, yo, 1);
+    }
+
+    /** y = x + β y. */
+    static void xpby(int n, float[] x, int xo, float beta, float[] y, int yo) {
+        if (n == 0) return;
+        NativeBlas.sscal(n, beta, y, yo, 1);
+        NativeBlas.saxpy(n, 1, x, xo, 1, y, yo, 1);
+    }
+}

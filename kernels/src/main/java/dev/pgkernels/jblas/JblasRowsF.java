@@ -1,0 +1,66 @@
+package dev.pgkernels.jblas;
+
+/**
+ * The row-wise parts of the {@code jblas} Fisher-vector products ({@link JblasFvpF}), scalar (jblas
+ * has no vector exp or tanh, and the backend must not need the Vector API): bias, softmax and
+ * {@code M_i}, tanh and its derivative, column sums; the same operations and order as the
+ * {@code simd} row loops, in fp32 with {@code Math.exp}/{@code Math.tanh} rounded once.
+ * (JblasRowsD is generated from this file.)
+ */
+final class JblasRowsF {
+    private JblasRowsF() {}
+
+    /** Row of Y (width 2a): pi = softmax(q + b) into Y[0..a), w = pi ⊙ (u + c - <pi, u + c>) into Y[a..2a). */
+    static void softmaxM(int a, float[] y, int yo, float[] theta, int bOff, float[] v) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int j = 0; j < a; j++) {
+            float q = y[yo + j] + theta[bOff + j];
+            y[yo + j] = q;
+            max = Math.max(max, q);
+        }
+        float sum = 0;
+        for (int j = 0; j < a; j++) {
+            float e = (float) Math.exp(y[yo + j] - max);
+            y[yo + j] = e;
+            sum += e;
+        }
+        float inv = 1f / sum, pu = 0;
+        for (int j = 0; j < a; j++) {
+            float pi = y[yo + j] * inv;
+            y[yo + j] = pi;
+            float u = y[yo + a + j] + v[bOff + j];
+            y[yo + a + j] = u;
+            pu += pi * u;
+        }
+        for (int j = 0; j < a; j++) {
+            y[yo + a + j] = y[yo + j] * (y[yo + a + j] - pu);
+        }
+    }
+
+    /** Row of Y (width 2h): h = tanh(z + b) into Y[0..h), dh = (1 - h²)(dz + c) into Y[h..2h). */
+    static void tanhRow(int h, float[] y, int yo, float[] theta, int bOff, float[] v) {
+        for (int j = 0; j < h; j++) {
+            float t = (float) Math.tanh(y[yo + j] + theta[bOff + j]);
+            y[yo + j] = t;
+            y[yo + h + j] = (1 - t * t) * (y[yo + h + j] + v[bOff + j]);
+        }
+    }
+
+    /** Y[h..2h) *= 1 - Y[0..h)². */
+    static void tanhBack(int h, float[] y, int yo) {
+        for (int j = 0; j < h; j++) {
+            float t = y[yo + j];
+            y[yo + h + j] *= 1 - t * t;
+        }
+    }
+
+    /** out[o..o+w) = inv Σ_i src[so + i ld ..] + λ v[vo..]. */
+    static void colSums(int n, int w, float[] src, int so, int ld, float inv, float lambda, float[] v, int vo,
+            float[] out, int o, float[] acc, int ao) {
+        java.util.Arrays.fill(acc, ao, ao + w, 0);
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < w; j++) acc[ao + j] += src[so + i * ld + j];
+        }
+        for (int j = 0; j < w; j++) out[o + j] = acc[ao + j] * inv + lambda * v[vo + j];
+    }
+}

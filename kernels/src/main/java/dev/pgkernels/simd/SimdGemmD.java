@@ -1,0 +1,352 @@
+package dev.pgkernels.simd;
+
+import java.util.Arrays;
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The double GEMM of the {@code simd} backend, {@code C = α op(A) op(B) + β C} on row-major operands
+ * with offsets and leading dimensions (the contract is {@link dev.pgkernels.linalg.DenseLinalg#gemm}).
+ * (SimdGemmD is generated from this file by replacing double with double; keep the two in step.)
+ *
+ * <p><b>Structure</b> (Goto's algorithm in BLIS's loop order):
+ * <pre>
+ * for jc in steps of NC over the columns of C
+ *   for pc in steps of KC over k:            pack op(B)[pc.., jc..] into NR-column panels (kc × NR, zero-padded)
+ *     for ic in steps of MC over the rows:   pack op(A)[ic.., pc..] into MR-row panels (kc × MR, zero-padded)
+ *       for jr in steps of NR:               one B micro-panel (L1)
+ *         for ir in steps of MR:             micro-kernel: an MR × NR register tile, kc rank-1 updates
+ * </pre>
+ * {@code MR = }{@link SimdThresholds#GEMM_MR} rows, {@code NR} = two preferred vectors; the
+ * micro-kernel keeps {@code 2·MR} accumulators in registers and per step loads two B vectors and
+ * broadcasts MR elements of A, all FMAs. Skinny shapes skip the packing of an operand that is not
+ * reused ({@link SimdThresholds#GEMM_PACK_A_MIN_N}, {@link SimdThresholds#GEMM_PACK_B_MIN_M}): the
+ * micro-kernel reads A through a (row stride, column stride) pair and B through a row stride, so it
+ * runs on packed panels and on the operands in place alike. Edge tiles: a partial row or column
+ * panel is always packed, zero-padded, so the micro-kernel never reads past an operand; its result
+ * goes through a small tile buffer and is stored into C with lane masks ({@code indexInRange}) and
+ * only for the rows that exist. A last column panel of at most one vector runs a one-vector
+ * micro-kernel ({@code kernel1}), so {@code n = 36} costs 1.5 panels, not 2.
+ *
+ * <p><b>Scratch, no allocation:</b> all packed panels and the tile buffer live in one caller-given
+ * {@code double[]} of at least {@link #scratch(int, int, int)} elements (a
+ * {@link dev.pgkernels.linalg.LinalgWorkspace} or a Fisher workspace), so the only allocation of a
+ * call is none. Vector values never cross a method call (the accumulators are written to the tile
+ * buffer inside the micro-kernel) and are not carried in fields, so C2 keeps them in registers.
+ *
+ * <p><b>Rounding.</b> Each element is an double FMA chain over p in ascending order inside each KC
+ * block; the blocks are added to C in order. So {@code |err| <= γ_k Σ_p |a_ip b_pj|} plus the
+ * roundings of {@code α·acc + β·c} (one per block).
+ */
+final class SimdGemmD {
+    private SimdGemmD() {}
+
+    private static final VectorSpecies<Double> S = DoubleVector.SPECIES_PREFERRED;
+    private static final int L = S.length();
+    static final int MR = SimdThresholds.GEMM_MR;
+    static final int NR = 2 * L;
+    static final int KC = SimdThresholds.GEMM_KC;
+    static final int MC = SimdThresholds.GEMM_MC;
+    static final int NC = SimdThresholds.GEMM_NC;
+
+    static {
+        if (MR != 6) {
+            throw new AssertionError("the micro-kernel is written out for MR = 6");
+        }
+    }
+
+    private static int roundUp(int x, int q) {
+        return (x + q - 1) / q * q;
+    }
+
+    /** Scratch elements a call of this shape needs (packed A block, packed B block, two edge panels, the tile). */
+    static int scratch(int m, int n, int k) {
+        int kc = Math.min(Math.max(k, 1), KC);
+        long s = (long) kc * roundUp(Math.min(m, MC), MR) + (long) kc * roundUp(Math.min(n, NC), NR)
+                + (long) kc * MR + (long) kc * NR + MR * NR;
+        return Math.toIntExact(s);
+    }
+
+    /**
+     * {@code C = α op(A) op(B) + β C} (checked arguments, {@code m, n >= 1}); {@code w} has at least
+     * {@link #scratch} elements from {@code wOff}.
+     */
+    static void gemm(boolean ta, boolean tb, int m, int n, int k, double alpha, double[] a, int aOff, int lda,
+            double[] b, int bOff, int ldb, double beta, double[] c, int cOff, int ldc, double[] w, int wOff) {
+        if (k == 0 || alpha == 0) {
+            scale(m, n, beta, c, cOff, ldc);
+            return;
+        }
+        int kcMax = Math.min(k, KC);
+        int bufA = wOff;
+        int bufB = bufA + kcMax * roundUp(Math.min(m, MC), MR);
+        int edgeA = bufB + kcMax * roundUp(Math.min(n, NC), NR);
+        int edgeB = edgeA + kcMax * MR;
+        int tile = edgeB + kcMax * NR;
+        boolean packA = n > SimdThresholds.GEMM_PACK_A_MIN_N;
+        boolean packB = tb || m > SimdThresholds.GEMM_PACK_B_MIN_M;
+        for (int jc = 0; jc < n; jc += NC) {
+            int nc = Math.min(NC, n - jc);
+            for (int pc = 0; pc < k; pc += KC) {
+                int kc = Math.min(KC, k - pc);
+                boolean first = pc == 0;
+                if (packB) {
+                    for (int jr = 0; jr < nc; jr += NR) {
+                        packB(tb, b, bOff, ldb, pc, kc, jc + jr, Math.min(NR, nc - jr), w, bufB + jr / NR * kc * NR);
+                    }
+                } else if (nc % NR != 0) {
+                    int jr = nc - nc % NR;
+                    packB(false, b, bOff, ldb, pc, kc, jc + jr, nc - jr, w, edgeB);
+                }
+                for (int ic = 0; ic < m; ic += MC) {
+                    int mc = Math.min(MC, m - ic);
+                    if (packA) {
+                        for (int ir = 0; ir < mc; ir += MR) {
+                            packA(ta, a, aOff, lda, ic + ir, Math.min(MR, mc - ir), pc, kc, w, bufA + ir / MR * kc * MR);
+                        }
+                    } else if (mc % MR != 0) {
+                        int ir = mc - mc % MR;
+                        packA(ta, a, aOff, lda, ic + ir, mc - ir, pc, kc, w, edgeA);
+                    }
+                    for (int jr = 0; jr < nc; jr += NR) {
+                        int nr = Math.min(NR, nc - jr);
+                        double[] bArr;
+                        int bBase, bRs;
+                        if (packB) {
+                            bArr = w;
+                            bBase = bufB + jr / NR * kc * NR;
+                            bRs = NR;
+                        } else if (nr == NR) {
+                            bArr = b;
+                            bBase = bOff + pc * ldb + jc + jr;
+                            bRs = ldb;
+                        } else {
+                            bArr = w;
+                            bBase = edgeB;
+                            bRs = NR;
+                        }
+                        for (int ir = 0; ir < mc; ir += MR) {
+                            int mr = Math.min(MR, mc - ir);
+                            double[] aArr;
+                            int aBase, aRs, aCs;
+                            if (packA) {
+                                aArr = w;
+                                aBase = bufA + ir / MR * kc * MR;
+                                aRs = 1;
+                                aCs = MR;
+                            } else if (mr < MR) {
+                                aArr = w;
+                                aBase = edgeA;
+                                aRs = 1;
+                                aCs = MR;
+                            } else if (ta) {
+                                aArr = a;
+                                aBase = aOff + pc * lda + ic + ir;
+                                aRs = 1;
+                                aCs = lda;
+                            } else {
+                                aArr = a;
+                                aBase = aOff + (ic + ir) * lda + pc;
+                                aRs = lda;
+                                aCs = 1;
+                            }
+                            if (nr <= L) {
+                                kernel1(kc, aArr, aBase, aRs, aCs, bArr, bBase, bRs, w, tile);
+                            } else {
+                                kernel(kc, aArr, aBase, aRs, aCs, bArr, bBase, bRs, w, tile);
+                            }
+                            store(w, tile, c, cOff + (ic + ir) * ldc + jc + jr, ldc, mr, nr, alpha, beta, first);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** C = β C (β = 0: zeros, C not read). */
+    private static void scale(int m, int n, double beta, double[] c, int cOff, int ldc) {
+        for (int i = 0; i < m; i++) {
+            int row = cOff + i * ldc;
+            if (beta == 0) {
+                Arrays.fill(c, row, row + n, 0);
+            } else if (beta != 1) {
+                for (int j = 0; j < n; j++) {
+                    c[row + j] *= beta;
+                }
+            }
+        }
+    }
+
+    /** Packs op(B)[pc..pc+kc, j0..j0+w) into a kc × NR panel at dst, columns past w zero. */
+    private static void packB(boolean tb, double[] b, int bOff, int ldb, int pc, int kc, int j0, int w, double[] dst,
+            int d) {
+        if (!tb) {
+            VectorMask<Double> m0 = S.indexInRange(0, w), m1 = S.indexInRange(L, w);
+            for (int p = 0; p < kc; p++) {
+                int src = bOff + (pc + p) * ldb + j0;
+                if (w == NR) {
+                    DoubleVector.fromArray(S, b, src).intoArray(dst, d + p * NR);
+                    DoubleVector.fromArray(S, b, src + L).intoArray(dst, d + p * NR + L);
+                } else {
+                    DoubleVector.fromArray(S, b, src, m0).intoArray(dst, d + p * NR);
+                    DoubleVector.fromArray(S, b, src + L, m1).intoArray(dst, d + p * NR + L);
+                }
+            }
+        } else {
+            if (w < NR) {
+                for (int p = 0; p < kc; p++) {
+                    Arrays.fill(dst, d + p * NR + w, d + p * NR + NR, 0);
+                }
+            }
+            for (int j = 0; j < w; j++) {
+                int src = bOff + (j0 + j) * ldb + pc;
+                for (int p = 0; p < kc; p++) {
+                    dst[d + p * NR + j] = b[src + p];
+                }
+            }
+        }
+    }
+
+    /** Packs op(A)[i0..i0+h, pc..pc+kc) into a kc × MR panel at dst (row r of the panel at dst[p*MR + r]), rows past h zero. */
+    private static void packA(boolean ta, double[] a, int aOff, int lda, int i0, int h, int pc, int kc, double[] dst,
+            int d) {
+        if (ta) {
+            for (int p = 0; p < kc; p++) {
+                int src = aOff + (pc + p) * lda + i0, o = d + p * MR;
+                for (int r = 0; r < h; r++) {
+                    dst[o + r] = a[src + r];
+                }
+                for (int r = h; r < MR; r++) {
+                    dst[o + r] = 0;
+                }
+            }
+        } else {
+            for (int r = 0; r < h; r++) {
+                int src = aOff + (i0 + r) * lda + pc;
+                for (int p = 0; p < kc; p++) {
+                    dst[d + p * MR + r] = a[src + p];
+                }
+            }
+            if (h < MR) {
+                for (int p = 0; p < kc; p++) {
+                    for (int r = h; r < MR; r++) {
+                        dst[d + p * MR + r] = 0;
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * The micro-kernel: {@code T = Σ_{p<kc} A[:, p] B[p, :]} for an MR × NR tile, A element (r, p) at
+     * {@code a[aBase + r*aRs + p*aCs]}, B row p at {@code b[bBase + p*bRs .. + NR)}; the tile is
+     * written row-major ({@code NR} per row) into {@code t[tOff ..)}.
+     */
+    private static void kernel(int kc, double[] a, int aBase, int aRs, int aCs, double[] b, int bBase, int bRs,
+            double[] t, int tOff) {
+        DoubleVector c00 = DoubleVector.zero(S), c01 = DoubleVector.zero(S);
+        DoubleVector c10 = DoubleVector.zero(S), c11 = DoubleVector.zero(S);
+        DoubleVector c20 = DoubleVector.zero(S), c21 = DoubleVector.zero(S);
+        DoubleVector c30 = DoubleVector.zero(S), c31 = DoubleVector.zero(S);
+        DoubleVector c40 = DoubleVector.zero(S), c41 = DoubleVector.zero(S);
+        DoubleVector c50 = DoubleVector.zero(S), c51 = DoubleVector.zero(S);
+        int r1 = aRs, r2 = 2 * aRs, r3 = 3 * aRs, r4 = 4 * aRs, r5 = 5 * aRs;
+        int ai = aBase, bi = bBase;
+        for (int p = 0; p < kc; p++) {
+            DoubleVector b0 = DoubleVector.fromArray(S, b, bi);
+            DoubleVector b1 = DoubleVector.fromArray(S, b, bi + L);
+            DoubleVector x = DoubleVector.broadcast(S, a[ai]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            x = DoubleVector.broadcast(S, a[ai + r1]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            x = DoubleVector.broadcast(S, a[ai + r2]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            x = DoubleVector.broadcast(S, a[ai + r3]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+            x = DoubleVector.broadcast(S, a[ai + r4]);
+            c40 = x.fma(b0, c40);
+            c41 = x.fma(b1, c41);
+            x = DoubleVector.broadcast(S, a[ai + r5]);
+            c50 = x.fma(b0, c50);
+            c51 = x.fma(b1, c51);
+            ai += aCs;
+            bi += bRs;
+        }
+        c00.intoArray(t, tOff);
+        c01.intoArray(t, tOff + L);
+        c10.intoArray(t, tOff + NR);
+        c11.intoArray(t, tOff + NR + L);
+        c20.intoArray(t, tOff + 2 * NR);
+        c21.intoArray(t, tOff + 2 * NR + L);
+        c30.intoArray(t, tOff + 3 * NR);
+        c31.intoArray(t, tOff + 3 * NR + L);
+        c40.intoArray(t, tOff + 4 * NR);
+        c41.intoArray(t, tOff + 4 * NR + L);
+        c50.intoArray(t, tOff + 5 * NR);
+        c51.intoArray(t, tOff + 5 * NR + L);
+    }
+
+    /**
+     * The edge micro-kernel for a last column panel of at most one vector ({@code nr <= L}, e.g. the
+     * 4 columns past 32 of the FVP's {@code 2A = 36}): as {@link #kernel} with one vector of columns,
+     * so the padding costs half a panel instead of a whole one. Writes the first {@code L} columns of
+     * each tile row (the store masks off the rest).
+     */
+    private static void kernel1(int kc, double[] a, int aBase, int aRs, int aCs, double[] b, int bBase, int bRs,
+            double[] t, int tOff) {
+        DoubleVector c0 = DoubleVector.zero(S), c1 = DoubleVector.zero(S), c2 = DoubleVector.zero(S);
+        DoubleVector c3 = DoubleVector.zero(S), c4 = DoubleVector.zero(S), c5 = DoubleVector.zero(S);
+        int r1 = aRs, r2 = 2 * aRs, r3 = 3 * aRs, r4 = 4 * aRs, r5 = 5 * aRs;
+        int ai = aBase, bi = bBase;
+        for (int p = 0; p < kc; p++) {
+            DoubleVector b0 = DoubleVector.fromArray(S, b, bi);
+            c0 = DoubleVector.broadcast(S, a[ai]).fma(b0, c0);
+            c1 = DoubleVector.broadcast(S, a[ai + r1]).fma(b0, c1);
+            c2 = DoubleVector.broadcast(S, a[ai + r2]).fma(b0, c2);
+            c3 = DoubleVector.broadcast(S, a[ai + r3]).fma(b0, c3);
+            c4 = DoubleVector.broadcast(S, a[ai + r4]).fma(b0, c4);
+            c5 = DoubleVector.broadcast(S, a[ai + r5]).fma(b0, c5);
+            ai += aCs;
+            bi += bRs;
+        }
+        c0.intoArray(t, tOff);
+        c1.intoArray(t, tOff + NR);
+        c2.intoArray(t, tOff + 2 * NR);
+        c3.intoArray(t, tOff + 3 * NR);
+        c4.intoArray(t, tOff + 4 * NR);
+        c5.intoArray(t, tOff + 5 * NR);
+    }
+
+    /**
+     * C tile = α T + (first ? β C : C) for its {@code mr} existing rows and {@code nr} existing
+     * columns (lane masks); with {@code first} and β = 0, C is not read.
+     */
+    private static void store(double[] t, int tOff, double[] c, int cBase, int ldc, int mr, int nr, double alpha,
+            double beta, boolean first) {
+        VectorMask<Double> m0 = S.indexInRange(0, nr), m1 = S.indexInRange(L, nr);
+        DoubleVector va = DoubleVector.broadcast(S, alpha);
+        for (int r = 0; r < mr; r++) {
+            int co = cBase + r * ldc, to = tOff + r * NR;
+            DoubleVector t0 = DoubleVector.fromArray(S, t, to), t1 = DoubleVector.fromArray(S, t, to + L);
+            DoubleVector old0, old1;
+            if (first && beta == 0) {
+                old0 = DoubleVector.zero(S);
+                old1 = old0;
+            } else {
+                old0 = DoubleVector.fromArray(S, c, co, m0);
+                old1 = DoubleVector.fromArray(S, c, co + L, m1);
+                if (first && beta != 1) {
+                    old0 = old0.mul(beta);
+                    old1 = old1.mul(beta);
+                }
+            }
+            t0.fma(va, old0).intoArray(c, co, m0);
+            t1.fma(va, old1).intoArray(c, co + L, m1);
+        }
+    }
+}

@@ -1,0 +1,121 @@
+package dev.pgkernels.simd;
+
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The row-wise parts of the {@code simd} Fisher-vector products ({@link SimdFvpF}): bias, softmax and
+ * {@code M_i}, tanh and its derivative, column sums — vector loops over a row's width with a masked
+ * tail (preferred species). Reductions reassociate (SIMD). (SimdRowsD is generated from this file by
+ * replacing double with double.)
+ */
+final class SimdRowsD {
+    private SimdRowsD() {}
+
+    private static final VectorSpecies<Double> S = DoubleVector.SPECIES_PREFERRED;
+    private static final int L = S.length();
+
+    /**
+     * Row i of Y (width 2a at yo): q = Y[0..a) + b, u = Y[a..2a) + c; pi = softmax(q) (row max
+     * subtracted) into Y[0..a), w = pi ⊙ (u - <pi, u>) into Y[a..2a). Reductions reassociate (SIMD).
+     */
+    static void softmaxM(int a, double[] y, int yo, double[] theta, int bOff, double[] v) {
+        // Four small methods, scalars between them: no vector is carried from one chunk to the next
+        // or crosses a call (loop-carried vectors got boxed inside the drivers' row loops), and C1 can
+        // compile each part (the one-method version sometimes failed at tier 3 with "out of virtual
+        // registers in LIR generator" and then ran boxed, about 19 MB and 30x slower per product).
+        double max = addBiasMax(a, y, yo, theta, bOff);
+        double sum = expSum(a, y, yo, max);
+        double pu = piAndDot(a, y, yo, 1.0 / sum, v, bOff);
+        applyM(a, y, yo, pu);
+    }
+
+    /** q += b in place; returns max q. */
+    private static double addBiasMax(int a, double[] y, int yo, double[] theta, int bOff) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int j = 0; j < a; j += L) {
+            VectorMask<Double> m = S.indexInRange(j, a);
+            DoubleVector q = DoubleVector.fromArray(S, y, yo + j, m).add(DoubleVector.fromArray(S, theta, bOff + j, m));
+            q.intoArray(y, yo + j, m);
+            max = Math.max(max, q.reduceLanes(VectorOperators.MAX, m));
+        }
+        return max;
+    }
+
+    /** q = exp(q - max) in place; returns the sum. */
+    private static double expSum(int a, double[] y, int yo, double max) {
+        double sum = 0;
+        for (int j = 0; j < a; j += L) {
+            VectorMask<Double> m = S.indexInRange(j, a);
+            DoubleVector e = DoubleVector.fromArray(S, y, yo + j, m).sub(max).lanewise(VectorOperators.EXP);
+            e.intoArray(y, yo + j, m);
+            sum += e.reduceLanes(VectorOperators.ADD, m);
+        }
+        return sum;
+    }
+
+    /** pi = e · inv in place, u += c in place; returns <pi, u>. */
+    private static double piAndDot(int a, double[] y, int yo, double inv, double[] v, int bOff) {
+        double pu = 0;
+        for (int j = 0; j < a; j += L) {
+            VectorMask<Double> m = S.indexInRange(j, a);
+            DoubleVector pi = DoubleVector.fromArray(S, y, yo + j, m).mul(inv);
+            pi.intoArray(y, yo + j, m);
+            DoubleVector u = DoubleVector.fromArray(S, y, yo + a + j, m).add(DoubleVector.fromArray(S, v, bOff + j, m));
+            u.intoArray(y, yo + a + j, m);
+            pu += pi.mul(u).reduceLanes(VectorOperators.ADD, m);
+        }
+        return pu;
+    }
+
+    /** w = pi ⊙ (u - <pi, u>) into u's place. */
+    private static void applyM(int a, double[] y, int yo, double pu) {
+        for (int j = 0; j < a; j += L) {
+            VectorMask<Double> m = S.indexInRange(j, a);
+            DoubleVector pi = DoubleVector.fromArray(S, y, yo + j, m);
+            DoubleVector u = DoubleVector.fromArray(S, y, yo + a + j, m);
+            pi.mul(u.sub(pu)).intoArray(y, yo + a + j, m);
+        }
+    }
+
+    /**
+     * Row of Y (width 2h at yo): z = Y[0..h) + b, dz = Y[h..2h) + c; h = tanh z into Y[0..h),
+     * dh = (1 - h²) dz into Y[h..2h).
+     */
+    static void tanhRow(int h, double[] y, int yo, double[] theta, int bOff, double[] v) {
+        for (int j = 0; j < h; j += L) {
+            VectorMask<Double> m = S.indexInRange(j, h);
+            DoubleVector t = DoubleVector.fromArray(S, y, yo + j, m).add(DoubleVector.fromArray(S, theta, bOff + j, m))
+                    .lanewise(VectorOperators.TANH);
+            t.intoArray(y, yo + j, m);
+            DoubleVector dz = DoubleVector.fromArray(S, y, yo + h + j, m).add(DoubleVector.fromArray(S, v, bOff + j, m));
+            t.mul(t).neg().add(1.0).mul(dz).intoArray(y, yo + h + j, m);
+        }
+    }
+
+    /** Y[i, h..2h) *= 1 - Y[i, 0..h)² (the backward pass through tanh). */
+    static void tanhBack(int h, double[] y, int yo) {
+        for (int j = 0; j < h; j += L) {
+            VectorMask<Double> m = S.indexInRange(j, h);
+            DoubleVector t = DoubleVector.fromArray(S, y, yo + j, m);
+            t.mul(t).neg().add(1.0).mul(DoubleVector.fromArray(S, y, yo + h + j, m)).intoArray(y, yo + h + j, m);
+        }
+    }
+
+    /** out[o..o+w) = inv · Σ_{i<n} src[so + i·ld .. + w) + λ v[vo..vo+w), summed in acc[ao..ao+w). */
+    static void colSums(int n, int w, double[] src, int so, int ld, double inv, double lambda, double[] v, int vo,
+            double[] out, int o, double[] acc, int ao) {
+        java.util.Arrays.fill(acc, ao, ao + w, 0);
+        for (int i = 0; i < n; i++) {
+            SimdBlasD.axpy(w, 1.0, src, so + i * ld, acc, ao);
+        }
+        for (int j = 0; j < w; j += L) {
+            VectorMask<Double> m = S.indexInRange(j, w);
+            DoubleVector.fromArray(S, acc, ao + j, m).mul(inv)
+                    .add(DoubleVector.fromArray(S, v, vo + j, m).mul(lambda)).intoArray(out, o + j, m);
+        }
+    }
+
+}

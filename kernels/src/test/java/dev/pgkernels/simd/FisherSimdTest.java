@@ -1,0 +1,46 @@
+package dev.pgkernels.simd;
+
+import dev.pgkernels.fisher.FisherChecks;
+import dev.pgkernels.fisher.FisherChecks.Case;
+import dev.pgkernels.fisher.FisherKernels;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Example;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+
+/**
+ * {@code simd} Fisher-vector products against {@code reference}: every policy (linear-softmax,
+ * MLP-softmax with any widths incl. 0, diagonal Gaussian, empirical), strides 1, 2, 5, damping,
+ * shapes 0, 1, primes and off the vector length; fp32 and double; sentinels past P; symmetry and
+ * positive semi-definiteness. Tolerance derived in {@link FisherChecks}.
+ */
+class FisherSimdTest {
+    private static final FisherKernels FAST = new SimdFisher();
+
+    @Provide
+    Arbitrary<Case> cases() {
+        return FisherChecks.cases();
+    }
+
+    @Property(tries = 150)
+    void matchesReference(@ForAll("cases") Case c) {
+        FisherChecks.matchesReference(FAST, c);
+    }
+
+    @Property(tries = 60)
+    void symmetricAndPositiveSemiDefinite(@ForAll("cases") Case c) {
+        FisherChecks.symmetricAndPsd(FAST, c);
+    }
+
+    @Example
+    void benchmarkShapesAtSmallBatch() {
+        FisherChecks.matchesReference(FAST, new Case(0, 130, 256, 0, 0, 18, 1, 0.1, 7));
+        FisherChecks.matchesReference(FAST, new Case(1, 130, 64, 64, 64, 18, 5, 0.1, 8));
+    }
+
+    @Example
+    void rejectsBadInput() {
+        FisherChecks.rejectsBadInput(FAST);
+    }
+}

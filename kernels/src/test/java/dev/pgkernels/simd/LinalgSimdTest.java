@@ -1,0 +1,80 @@
+package dev.pgkernels.simd;
+
+import dev.pgkernels.linalg.DenseLinalg;
+import dev.pgkernels.linalg.LinalgChecks;
+import dev.pgkernels.linalg.LinalgChecks.GemmCase;
+import dev.pgkernels.testsupport.Shapes;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Example;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+
+/**
+ * {@code simd} dense linear algebra against {@code reference}: every transpose variant, shapes 0, 1,
+ * primes and just off the micro-tile (MR = 6, NR = 2 vectors), the cache blocks (KC = 128, MC = 120)
+ * and the packing switches, with offsets, padded leading dimensions, α and β (β = 0 with NaN in C),
+ * NaN/Inf in the data; the skinny FVP shapes; NC-block crossing. The tolerance is derived in
+ * {@link LinalgChecks}' class comment.
+ */
+class LinalgSimdTest {
+    private static final DenseLinalg FAST = new SimdLinalg();
+
+    @Provide
+    Arbitrary<GemmCase> gemms() {
+        return LinalgChecks.gemmCases(140, 270);
+    }
+
+    @Property(tries = 200)
+    void gemmMatchesReference(@ForAll("gemms") GemmCase c) {
+        LinalgChecks.gemm(FAST, c);
+    }
+
+    @Example
+    void skinnyFvpShapes() {
+        // q|u = X [W;V]ᵀ: (B×D)(D×2A), B = 1021, D = 256, 2A = 36; and wᵀX: (A×B)(B×D) with A = 18
+        LinalgChecks.gemm(FAST, new GemmCase(false, true, 1021, 36, 256, 0, 0, 1f, 0f, 1, false));
+        LinalgChecks.gemm(FAST, new GemmCase(true, false, 18, 256, 1021, 0, 0, 0.25f, 1f, 2, false));
+        // MLP 64-64: (B×64)(64×64)
+        LinalgChecks.gemm(FAST, new GemmCase(false, true, 515, 64, 64, 0, 0, 1f, 1f, 3, false));
+        LinalgChecks.gemm(FAST, new GemmCase(true, false, 64, 64, 515, 0, 0, 1f, 0f, 4, false));
+    }
+
+    @Example
+    void crossesTheColumnBlock() {
+        // n > NC = 2048: two column blocks, the second partial; both packing modes of B
+        LinalgChecks.gemm(FAST, new GemmCase(false, false, 7, 2051, 3, 1, 2, 1f, 1f, 5, false));
+        LinalgChecks.gemm(FAST, new GemmCase(false, true, 50, 2049, 2, 0, 0, -1f, 0f, 6, false));
+    }
+
+    @Property(tries = 60)
+    void syrkMatchesReference(@ForAll("dims") int n, @ForAll("dims") int k, @ForAll long seed) {
+        LinalgChecks.syrk(FAST, n, k, (seed & 2) == 0 ? 1f : 0.5f, (seed & 4) == 0 ? 0f : 1f, seed);
+    }
+
+    @Provide
+    Arbitrary<Integer> dims() {
+        return LinalgChecks.dims(140);
+    }
+
+    @Provide
+    Arbitrary<Integer> longs() {
+        return Shapes.sizes(1100);
+    }
+
+    @Property(tries = 100)
+    void gemvMatchesReference(@ForAll boolean ta, @ForAll("dims") int m, @ForAll("dims") int n, @ForAll long seed) {
+        float beta = (seed & 1) == 0 ? 0f : -0.5f;
+        LinalgChecks.gemv(FAST, ta, m, n, (seed & 2) == 0 ? 1f : 3f, beta, seed);
+    }
+
+    @Property(tries = 100)
+    void dotAndAxpyMatchReference(@ForAll("longs") int n, @ForAll long seed, @ForAll boolean nonFinite) {
+        LinalgChecks.dotAxpy(FAST, n, new float[] {1f, -2.5f, 0f}[(int) Math.floorMod(seed, 3L)], seed, nonFinite);
+    }
+
+    @Example
+    void rejectsBadInput() {
+        LinalgChecks.rejectsBadInput(FAST);
+    }
+}
