@@ -270,9 +270,18 @@ public final class Charts {
             return format((double) v, to, pos);
         }
 
+        /** Reads back what {@link #format} writes (plain or e-notation); null, with the error index set, otherwise. */
         @Override
         public Number parse(String source, ParsePosition pos) {
-            throw new UnsupportedOperationException("labels only");
+            String s = source.substring(pos.getIndex()).trim();
+            try {
+                double d = Double.parseDouble(s);
+                pos.setIndex(source.length());
+                return d;
+            } catch (NumberFormatException e) {
+                pos.setErrorIndex(pos.getIndex());
+                return null;
+            }
         }
     }
 

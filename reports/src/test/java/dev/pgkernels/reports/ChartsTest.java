@@ -34,6 +34,19 @@ class ChartsTest {
     }
 
     @Test
+    void axisLabelsReadBackWhatTheyWrite() {
+        Charts.PlainNumber f = new Charts.PlainNumber();
+        for (double v : new double[] {0.001, 0.25, 1, 40, 1000, 1e-5, 1e6}) {
+            String text = f.format(v);
+            java.text.ParsePosition pos = new java.text.ParsePosition(0);
+            org.junit.jupiter.api.Assertions.assertEquals(v, f.parse(text, pos).doubleValue(), Math.abs(v) * 1e-9, text);
+        }
+        java.text.ParsePosition bad = new java.text.ParsePosition(0);
+        org.junit.jupiter.api.Assertions.assertNull(f.parse("GB/s", bad));
+        org.junit.jupiter.api.Assertions.assertEquals(0, bad.getErrorIndex());
+    }
+
+    @Test
     void speedupBarsOneGroupPerBenchmarkAndShapeOneBarPerImplementation() throws Exception {
         DefaultCategoryDataset ds = RealRunTest.real().charts().speedupDataset("ScanBench");
         assertEquals(List.of("reference", "simd"), ds.getRowKeys());
