@@ -1,4 +1,5 @@
 package dev.pgkernels.jblas;
+// GENERATED from jblas/JblasBlasF.java by kernels/gen-variants.sh: edit that file and rerun the script.
 
 import java.util.Arrays;
 import org.jblas.NativeBlas;

@@ -1,4 +1,5 @@
 package dev.pgkernels.jblas;
+// GENERATED from simd/SimdCg.java by kernels/gen-variants.sh: edit that file and rerun the script.
 
 import dev.pgkernels.cg.AbstractCgKernels;
 import dev.pgkernels.cg.CgKernels;

@@ -1,4 +1,5 @@
 package dev.pgkernels.jblas;
+// GENERATED from simd/SimdFisher.java by kernels/gen-variants.sh: edit that file and rerun the script.
 
 import dev.pgkernels.fisher.AbstractFisherKernels;
 import dev.pgkernels.fisher.EmpiricalShape;

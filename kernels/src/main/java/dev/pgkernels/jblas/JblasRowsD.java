@@ -1,4 +1,5 @@
 package dev.pgkernels.jblas;
+// GENERATED from jblas/JblasRowsF.java by kernels/gen-variants.sh: edit that file and rerun the script.
 
 /**
  * The row-wise parts of the {@code jblas} Fisher-vector products ({@link JblasFvpF}), scalar (jblas

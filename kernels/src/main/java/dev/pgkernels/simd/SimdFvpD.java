@@ -1,4 +1,5 @@
 package dev.pgkernels.simd;
+// GENERATED from simd/SimdFvpF.java by kernels/gen-variants.sh: edit that file and rerun the script.
 
 import dev.pgkernels.fisher.EmpiricalShape;
 import dev.pgkernels.fisher.FisherShape;

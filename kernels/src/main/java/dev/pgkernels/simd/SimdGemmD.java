@@ -1,4 +1,5 @@
 package dev.pgkernels.simd;
+// GENERATED from simd/SimdGemmF.java by kernels/gen-variants.sh: edit that file and rerun the script.
 
 import java.util.Arrays;
 import jdk.incubator.vector.DoubleVector;

@@ -1,4 +1,5 @@
 package dev.pgkernels.simd;
+// GENERATED from simd/SimdRowsF.java by kernels/gen-variants.sh: edit that file and rerun the script.
 
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.VectorMask;
