@@ -22,8 +22,9 @@ import jdk.incubator.vector.VectorSpecies;
  *       The affine maps {@code x -> d_t + c_t x} of the lanes are composed associatively inside the
  *       vector by a log-step (Hillis–Steele) scan over lane distances {@code E, 2E, 4E, …}, so each
  *       lane holds the composition from its step to the vector's end; one FMA with the carry from
- *       the following vector then finishes all lanes. The serial dependency is one FMA and one lane
- *       broadcast per vector instead of one FMA per step. An episode boundary is a hard barrier: a
+ *       the following vector then finishes all lanes. The serial dependency is one FMA and one
+ *       lane permute per vector instead of one FMA per step. V-trace runs this in L1-sized tiles
+ *       of three passes (terms, scan, pgAdv). An episode boundary is a hard barrier: a
  *       lane whose composed range contains a {@code done} flag never takes anything from beyond it
  *       (the {@code (1 - done)} factor is a select, as SPEC requires, so NaN does not cross).</li>
  * </ul>
@@ -31,8 +32,10 @@ import jdk.incubator.vector.VectorSpecies;
  * forces one, for tests and benchmarks. Results agree with the reference to fp32 rounding; the
  * composition reassociates the products of {@code c}, which changes rounding, not the value.
  *
- * <p>Allocation-free apart from the one row of carries of {@link Strategy#ACROSS_ENVS}, which
- * comes from the workspace (allocated per call only when the caller passes {@code null}).
+ * <p>Allocation-free: the scratch (a row of {@code E} carries across environments; {@code L}
+ * floats of carry for GAE along time; {@code L + 4·TILE} floats for V-trace along time) comes from
+ * the workspace, and is allocated per call only when the caller passes {@code null}. Carries live
+ * in that scratch rather than in loop variables, which C2 would box on every iteration.
  */
 public final class SimdScans extends AbstractScanKernels {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
