@@ -49,20 +49,29 @@ public abstract class AbstractKfac implements KfacKernels {
         return KfacKernels.factorDim(in, bias);
     }
 
-    private static String sq(String what, int n) {
-        return what + " = " + n + "*" + n;
+    /**
+     * As {@link #len(String, Object, long, String)} with the reason {@code what = p*q}, built only
+     * when the check fails (the checks run on every call, and a kernel call allocates nothing).
+     */
+    private static void len(String name, Object array, long required, String what, long p, long q) {
+        int actual = array instanceof float[] f ? f.length : array instanceof double[] d ? d.length : -1;
+        if (actual < required) {
+            len(name, array, required, what + " = " + p + "*" + q);
+        }
     }
 
-    private void workspace(KfacWorkspace ws, int... orders) {
+    private void workspace(KfacWorkspace ws, int order) {
+        workspace(ws, order, 0);
+    }
+
+    /** Two overloads rather than varargs: the checks run on every call and allocate nothing. */
+    private void workspace(KfacWorkspace ws, int order1, int order2) {
         Checks.notNull("ws", ws);
         if (!accepts(ws)) {
             throw new IllegalArgumentException("argument 'ws': a workspace of another backend ("
                     + ws.getClass().getName() + "); create it with this backend's workspace(maxDim)");
         }
-        int need = 0;
-        for (int o : orders) {
-            need = Math.max(need, o);
-        }
+        int need = Math.max(order1, order2);
         if (ws.maxDim() < need) {
             throw new IllegalArgumentException("argument 'ws': expected maxDim >= " + need
                     + " (the largest matrix order of this call), got " + ws.maxDim());
@@ -77,17 +86,17 @@ public abstract class AbstractKfac implements KfacKernels {
             throw new IllegalArgumentException("dim + 1 (bias) overflows an int: dim = " + dim);
         }
         int n = KfacKernels.factorDim(dim, bias);
-        len("x", x, Checks.product("batch*dim", batch, dim), "batch*dim = " + batch + "*" + dim);
+        len("x", x, Checks.product("batch*dim", batch, dim), "batch*dim", batch, dim);
         Checks.unitInterval("epsilon", epsilon);
         workspace(ws, n);
-        len("factor", factor, Checks.product("n*n", n, n), sq("n*n with n = dim + bias", n));
+        len("factor", factor, Checks.product("n*n", n, n), "n*n with n = dim + bias", n, n);
     }
 
     private static void checkPi(int nA, Object a, int nS, Object s) {
         Checks.size("nA", nA);
         Checks.size("nS", nS);
-        len("a", a, Checks.product("nA*nA", nA, nA), sq("nA*nA", nA));
-        len("s", s, Checks.product("nS*nS", nS, nS), sq("nS*nS", nS));
+        len("a", a, Checks.product("nA*nA", nA, nA), "nA*nA", nA, nA);
+        len("s", s, Checks.product("nS*nS", nS, nS), "nS*nS", nS, nS);
     }
 
     private int checkGradient(int out, int in, boolean bias, Object grad, double lambda, KfacWorkspace ws) {
@@ -95,7 +104,7 @@ public abstract class AbstractKfac implements KfacKernels {
         int n = nA(in, bias);
         Checks.product("nA*nA", n, n);
         Checks.product("out*out", out, out);
-        len("grad", grad, Checks.product("out*nA", out, n), "out*nA = " + out + "*" + n);
+        len("grad", grad, Checks.product("out*nA", out, n), "out*nA", out, n);
         Checks.nonNegativeFinite("lambda", lambda);
         workspace(ws, out, n);
         return n;
@@ -104,28 +113,28 @@ public abstract class AbstractKfac implements KfacKernels {
     private void checkPrecondition(int out, int in, boolean bias, Object a, Object s, Object grad, double lambda,
             KfacWorkspace ws, Object delta) {
         int n = checkGradient(out, in, bias, grad, lambda, ws);
-        len("a", a, (long) n * n, sq("nA*nA", n));
-        len("s", s, (long) out * out, sq("out*out", out));
-        len("delta", delta, (long) out * n, "out*nA = " + out + "*" + n);
+        len("a", a, (long) n * n, "nA*nA", n, n);
+        len("s", s, (long) out * out, "out*out", out, out);
+        len("delta", delta, (long) out * n, "out*nA", out, n);
     }
 
     private void checkEigenBasis(int n, Object factor, KfacWorkspace ws, Object q, Object eigenvalues) {
         Checks.size("n", n);
         int nn = Checks.product("n*n", n, n);
-        len("factor", factor, nn, sq("n*n", n));
+        len("factor", factor, nn, "n*n", n, n);
         workspace(ws, n);
-        len("q", q, nn, sq("n*n", n));
+        len("q", q, nn, "n*n", n, n);
         len("eigenvalues", eigenvalues, n, "n");
     }
 
     private void checkPreconditionEigen(int out, int in, boolean bias, Object qA, Object lambdaA, Object qS,
             Object lambdaS, Object grad, double lambda, KfacWorkspace ws, Object delta) {
         int n = checkGradient(out, in, bias, grad, lambda, ws);
-        len("qA", qA, (long) n * n, sq("nA*nA", n));
+        len("qA", qA, (long) n * n, "nA*nA", n, n);
         len("lambdaA", lambdaA, n, "nA");
-        len("qS", qS, (long) out * out, sq("out*out", out));
+        len("qS", qS, (long) out * out, "out*out", out, out);
         len("lambdaS", lambdaS, out, "out");
-        len("delta", delta, (long) out * n, "out*nA = " + out + "*" + n);
+        len("delta", delta, (long) out * n, "out*nA", out, n);
     }
 
     private void checkUpdateEkfac(int batch, int out, int in, boolean bias, Object a, Object g, Object qA, Object qS,
@@ -133,22 +142,22 @@ public abstract class AbstractKfac implements KfacKernels {
         Checks.size("batch", batch);
         Checks.size("out", out);
         int n = nA(in, bias);
-        len("a", a, Checks.product("batch*in", batch, in), "batch*in = " + batch + "*" + in);
-        len("g", g, Checks.product("batch*out", batch, out), "batch*out = " + batch + "*" + out);
-        len("qA", qA, Checks.product("nA*nA", n, n), sq("nA*nA", n));
-        len("qS", qS, Checks.product("out*out", out, out), sq("out*out", out));
+        len("a", a, Checks.product("batch*in", batch, in), "batch*in", batch, in);
+        len("g", g, Checks.product("batch*out", batch, out), "batch*out", batch, out);
+        len("qA", qA, Checks.product("nA*nA", n, n), "nA*nA", n, n);
+        len("qS", qS, Checks.product("out*out", out, out), "out*out", out, out);
         Checks.unitInterval("epsilon", epsilon);
         workspace(ws, out, n);
-        len("scaling", scaling, Checks.product("out*nA", out, n), "out*nA = " + out + "*" + n);
+        len("scaling", scaling, Checks.product("out*nA", out, n), "out*nA", out, n);
     }
 
     private void checkPreconditionEkfac(int out, int in, boolean bias, Object qA, Object qS, Object scaling,
             Object grad, double lambda, KfacWorkspace ws, Object delta) {
         int n = checkGradient(out, in, bias, grad, lambda, ws);
-        len("qA", qA, (long) n * n, sq("nA*nA", n));
-        len("qS", qS, (long) out * out, sq("out*out", out));
-        len("scaling", scaling, (long) out * n, "out*nA = " + out + "*" + n);
-        len("delta", delta, (long) out * n, "out*nA = " + out + "*" + n);
+        len("qA", qA, (long) n * n, "nA*nA", n, n);
+        len("qS", qS, (long) out * out, "out*out", out, out);
+        len("scaling", scaling, (long) out * n, "out*nA", out, n);
+        len("delta", delta, (long) out * n, "out*nA", out, n);
     }
 
     @Override
