@@ -219,6 +219,21 @@ class KfacJblasTest {
         }
     }
 
+    /** The checks are the shared base class's; here: a workspace of another backend, or too small, is refused untouched. */
+    @Example
+    void rejectsForeignAndSmallWorkspaces() {
+        KfacKernels k = fast();
+        float[] f = BadInput.sentinel(4);
+        BadInput.assertRejected("another backend", () -> k.updateFactor(1, 2, false, new float[2], 0.0, REF.workspace(2), f), f);
+        BadInput.assertRejected("maxDim", () -> k.updateFactor(1, 2, false, new float[2], 0.0, k.workspace(1), f), f);
+        BadInput.assertRejected("another backend", () -> REF.updateFactor(1, 2, false, new float[2], 0.0, k.workspace(2), f), f);
+        double[] d = BadInput.sentinelDouble(4);
+        BadInput.assertRejected("'delta'", () -> k.precondition(2, 2, false, new double[4], new double[4], new double[4], 0.1,
+                k.workspace(2), new double[3]));
+        BadInput.assertRejected("lambda", () -> k.precondition(2, 2, false, new double[4], new double[4], new double[4], -1,
+                k.workspace(2), d), d);
+    }
+
     // =================================================================== Cholesky route
 
     /**
