@@ -9,9 +9,10 @@ import dev.pgkernels.kfac.KfacWorkspace;
  * The {@code jblas} K-FAC kernels (SPEC §6, {@link KfacKernels}) on jblas's native BLAS and LAPACK
  * ({@link org.jblas.NativeBlas}), fp32 ({@link JblasKfacF}) and double ({@link JblasKfacD}, generated):
  * <ul>
- *   <li>factor statistics: one {@code ?gemm} ({@code xᵀx}, both triangles: jblas binds no
- *       {@code ?syrk}) with the running average folded into α and β, the bias row and column from
- *       column sums (no column of ones is formed);</li>
+ *   <li>factor statistics: {@code ?gemm} on column panels of the lower triangle (jblas binds no
+ *       {@code ?syrk}; at 1024 this does 56% of the full product's flops) with the running average
+ *       folded into α and β, then mirrored; the bias row and column from column sums (no column of
+ *       ones is formed);</li>
  *   <li>Cholesky preconditioning: {@code ?posv} twice, which is LAPACK's {@code ?potrf} followed by
  *       {@code ?potrs} (jblas binds neither {@code ?potrs} nor {@code ?trsm}, so factor and solve
  *       are one call per factor); a pivot that is not {@code > 0} (LAPACK's {@code info > 0}, or a
@@ -34,7 +35,8 @@ public final class JblasKfac extends AbstractKfac {
     public JblasKfac() {}
 
     /**
-     * Scratch of the jblas K-FAC kernels, per precision: four {@code maxDim×maxDim} matrices, a
+     * Scratch of the jblas K-FAC kernels ({@code maxDim} at most 32 766, so that the
+     * {@code ?syevd} work array fits an int-indexed array), per precision: four {@code maxDim×maxDim} matrices, a
      * vector, two EKFAC chunk buffers of {@link #chunkRows()}{@code ×maxDim}, the {@code ?syevd}
      * work arrays, and a double vector for the bias column sums. Each array is allocated at its full
      * size on its first use in a precision (a workspace used only in fp32 never holds double
@@ -151,9 +153,10 @@ public final class JblasKfac extends AbstractKfac {
 
     @Override
     protected KfacWorkspace workspaceKernel(int maxDim) {
-        if (maxDim > 0) {
-            Math.multiplyExact(2 * maxDim + 6, maxDim); // the ?syevd work array must fit an int
-            Math.multiplyExact(Math.max(maxDim, 256), maxDim);
+        // the ?syevd work array (2 maxDim² + 6 maxDim + 1) must fit an int array, which is stricter than maxDim²
+        if ((2L * maxDim + 6) * maxDim + 1 > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("argument 'maxDim': the jblas K-FAC workspace needs an ?syevd work array of"
+                    + " 2*maxDim^2 + 6*maxDim + 1 elements, which overflows an array for maxDim = " + maxDim);
         }
         return new Workspace(maxDim);
     }

@@ -21,21 +21,30 @@ final class JblasKfacF {
 
     // ------------------------------------------------------------------ factor statistics
 
+    /** Column panel of the SYRK-by-GEMM in {@link #updateFactor}: wide enough to keep each GEMM efficient. */
+    static final int SYRK_PANEL = 128;
+
     /**
-     * {@code F ← ε F + (1-ε) x̃ᵀx̃ / B}. The {@code dim×dim} block is one {@code sgemm} with
+     * {@code F ← ε F + (1-ε) x̃ᵀx̃ / B}. The {@code dim×dim} block is computed by {@code sgemm} with
      * {@code α = (1-ε)/B}, {@code β = ε} (BLAS does not read C when {@code β = 0}, so {@code ε = 0}
-     * ignores the old contents); jblas binds no {@code ssyrk}, so the GEMM computes both triangles
-     * (twice the flops of a SYRK) and the lower one is then mirrored so the result is exactly
-     * symmetric. The bias row and column ({@code mean_b x_b}) come from column sums accumulated in
-     * double, the corner is {@code ε F + (1-ε)·1}: no column of ones is formed.
+     * ignores the old contents). jblas binds no {@code ssyrk}, so the lower triangle is covered by
+     * column panels of width {@link #SYRK_PANEL}: panel {@code [j0, j1)} is the GEMM
+     * {@code F[j0:dim, j0:j1] = α x[:, j0:dim]ᵀ x[:, j0:j1] + β F[...]}, which costs
+     * {@code 1/2 + 1/(2·panels)} of the full product (the diagonal blocks are computed whole); the
+     * lower triangle is then mirrored so the result is exactly symmetric. The bias row and column
+     * ({@code mean_b x_b}) come from column sums accumulated in double, the corner is
+     * {@code ε F + (1-ε)·1}: no column of ones is formed.
      */
     static void updateFactor(int batch, int dim, boolean bias, float[] x, double epsilon, JblasKfac.Workspace w,
             float[] factor) {
         int n = bias ? dim + 1 : dim;
         if (dim > 0) {
-            // column-major M = xᵀ (dim×B, ld dim): C = α M Mᵀ + β C, C at ld n
-            NativeBlas.sgemm('N', 'T', dim, dim, batch, (float) ((1.0 - epsilon) / batch), x, 0, dim, x, 0, dim,
-                    (float) epsilon, factor, 0, n);
+            float alpha = (float) ((1.0 - epsilon) / batch), beta = (float) epsilon;
+            for (int j0 = 0; j0 < dim; j0 += SYRK_PANEL) {
+                int j1 = Math.min(dim, j0 + SYRK_PANEL);
+                JblasBlasF.gemm(true, false, dim - j0, j1 - j0, batch, alpha, x, j0, dim, x, j0, dim, beta, factor,
+                        j0 * n + j0, n, null, 0);
+            }
             for (int i = 1; i < dim; i++) {
                 for (int j = 0; j < i; j++) {
                     factor[j * n + i] = factor[i * n + j];

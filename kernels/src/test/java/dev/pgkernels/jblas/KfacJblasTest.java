@@ -178,6 +178,19 @@ class KfacJblasTest {
     @Property(tries = 150)
     void factorMatchesReference(@ForAll("batches") int batch, @ForAll("dims") int dim, @ForAll boolean bias,
             @ForAll("epsilons") double eps, @ForAll long seed) {
+        checkFactor(batch, dim, bias, eps, seed);
+    }
+
+    /** Past the SYRK-by-GEMM panel width (128): 1, 2 and 3 panels (the last one partial), as factorMatchesReference. */
+    @Example
+    void factorAcrossPanels() {
+        for (int dim : new int[] {JblasKfacF.SYRK_PANEL, JblasKfacF.SYRK_PANEL + 1, 2 * JblasKfacF.SYRK_PANEL + 45}) {
+            checkFactor(37, dim, dim % 2 == 1, 0.0, dim);
+            checkFactor(5, dim, true, 0.5, dim + 1);
+        }
+    }
+
+    private static void checkFactor(int batch, int dim, boolean bias, double eps, long seed) {
         KfacKernels k = fast();
         int n = KfacKernels.factorDim(dim, bias);
         float[] x = EdgeValues.array(seed, batch * dim, 3f, 0.1, false);
@@ -227,6 +240,8 @@ class KfacJblasTest {
         BadInput.assertRejected("another backend", () -> k.updateFactor(1, 2, false, new float[2], 0.0, REF.workspace(2), f), f);
         BadInput.assertRejected("maxDim", () -> k.updateFactor(1, 2, false, new float[2], 0.0, k.workspace(1), f), f);
         BadInput.assertRejected("another backend", () -> REF.updateFactor(1, 2, false, new float[2], 0.0, k.workspace(2), f), f);
+        BadInput.assertRejected("maxDim", () -> k.workspace(32767)); // the ?syevd work array would overflow an int
+        k.workspace(32766); // allowed: arrays are allocated on first use
         double[] d = BadInput.sentinelDouble(4);
         BadInput.assertRejected("'delta'", () -> k.precondition(2, 2, false, new double[4], new double[4], new double[4], 0.1,
                 k.workspace(2), new double[3]));
