@@ -34,6 +34,11 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@code 1024} each of its iterations holds a single operation (JMH runs at least one per iteration)
  * and its trial takes about 30 s of the class's roughly 2 minutes at the defaults. {@code @Setup} compares the first rows of C with the
  * reference (a reference GEMM over those rows only) before measuring.
+ *
+ * <p>{@code precision}: {@code fp32} by default; {@code fp64} measures the double GEMM of the same shape
+ * (the FVP, CG and K-FAC families' double paths run on it). It is not in the default list, which would
+ * double the run (the scalar reference's 1024 product alone is another 30 s): measure it with
+ * {@code -p precision=fp32,fp64 -p shape=1024 -p impl=simd,jblas} (about 40 s).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -48,6 +53,10 @@ public class GemmBench {
 
     @Param({"256", "1024", "lin-fwd", "lin-bwd", "mlp"})
     public String shape;
+
+    /** {@code fp32} or {@code fp64} (the double overload of the same GEMM); see the class comment. */
+    @Param({"fp32"})
+    public String precision;
 
     /** {transA, transB, m, n, k} of a shape name. */
     static int[] dims(String shape) {
@@ -67,6 +76,7 @@ public class GemmBench {
     private boolean ta, tb;
     private int m, n, k, lda, ldb;
     private float[] a, b, c;
+    private double[] ad, bd, cd;
 
     @Setup(Level.Trial)
     public void setup() {
@@ -85,11 +95,30 @@ public class GemmBench {
         b = FisherBench.uniform(r, k * n, 1.0);
         c = new float[m * n];
         ws = new LinalgWorkspace();
-        linalg.gemm(ta, tb, m, n, k, 1f, a, 0, lda, b, 0, ldb, 0f, c, 0, n, ws);
-        // the first rows against the reference (rows i < r of C need rows (or columns, transposed) i < r of A)
         int rows = Math.min(m, 8);
         float[] ref = new float[rows * n];
         DenseLinalg refL = Backends.reference().linalg().orElseThrow();
+        if (fp64()) {
+            // the same (fp32-valued) inputs in double; checked in double, then C narrowed for the common check
+            ad = widen(a);
+            bd = widen(b);
+            cd = new double[m * n];
+            linalg.gemm(ta, tb, m, n, k, 1.0, ad, 0, lda, bd, 0, ldb, 0.0, cd, 0, n, ws);
+            double[] refD = new double[rows * n];
+            refL.gemm(ta, tb, rows, n, k, 1.0, ad, 0, lda, bd, 0, ldb, 0.0, refD, 0, n, null);
+            // double dot of length k: |err| <= γ_k k (inputs in ±1, u = 2^-53), far below the fp32 rounding of the
+            // narrowed values (2^-24 relative) that the float check below then allows (rtol 2^-23)
+            for (int i = 0; i < rows * n; i++) {
+                double gk = k * 0x1p-53 / (1 - k * 0x1p-53);
+                if (!(Math.abs(cd[i] - refD[i]) <= gk * k)) {
+                    throw new IllegalStateException("gemm fp64 " + shape + ": element " + i + " reference=" + refD[i]
+                            + " fast=" + cd[i] + " — the implementation under test disagrees with the reference");
+                }
+            }
+            return;
+        }
+        linalg.gemm(ta, tb, m, n, k, 1f, a, 0, lda, b, 0, ldb, 0f, c, 0, n, ws);
+        // the first rows against the reference (rows i < r of C need rows (or columns, transposed) i < r of A)
         refL.gemm(ta, tb, rows, n, k, 1f, a, 0, lda, b, 0, ldb, 0f, ref, 0, n, null);
         // fp32 dot of length k: |err| <= γ_k Σ|a b| <= γ_k k (inputs in ±1), and the check's atol is per unit of
         // max(max|ref|, 1) >= 1, so atol = γ_k k covers it; rtol 2u for the reference's own rounding
@@ -97,16 +126,39 @@ public class GemmBench {
         BenchConfig.checkAgainstReference("gemm " + shape, ref, c, rows * n, 2 * u, gammaK * k);
     }
 
+    private boolean fp64() {
+        return switch (precision) {
+            case "fp32" -> false;
+            case "fp64" -> true;
+            default -> throw new IllegalArgumentException("precision must be fp32 or fp64, got " + precision);
+        };
+    }
+
+    private static double[] widen(float[] f) {
+        double[] d = new double[f.length];
+        for (int i = 0; i < f.length; i++) d[i] = f[i];
+        return d;
+    }
+
+    /** One GEMM in the chosen precision (the result array is returned so it is consumed). */
     @Benchmark
-    public float[] gemm() {
+    public Object gemm() {
+        if (cd != null) {
+            linalg.gemm(ta, tb, m, n, k, 1.0, ad, 0, lda, bd, 0, ldb, 0.0, cd, 0, n, ws);
+            return cd;
+        }
         linalg.gemm(ta, tb, m, n, k, 1f, a, 0, lda, b, 0, ldb, 0f, c, 0, n, ws);
         return c;
     }
 
-    /** {@code 2mnk} flops (an FMA counts 2); bytes: A, B read and C written once, fp32 ({@code 4(mk + kn + mn)}). */
+    /**
+     * {@code 2mnk} flops (an FMA counts 2); bytes: A, B read and C written once, 4 bytes per element in fp32 and
+     * 8 in fp64 ({@code 4(mk + kn + mn)} or {@code 8(...)}).
+     */
     public static Work work(String method, Map<String, String> params) {
         int[] d = dims(params.getOrDefault("shape", "256"));
         double m = d[2], n = d[3], k = d[4];
-        return new Work(4 * (m * k + k * n + m * n), 2 * m * n * k);
+        double bytesPerElement = "fp64".equals(params.get("precision")) ? 8 : 4;
+        return new Work(bytesPerElement * (m * k + k * n + m * n), 2 * m * n * k);
     }
 }

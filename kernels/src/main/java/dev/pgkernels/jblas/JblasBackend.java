@@ -3,6 +3,7 @@ package dev.pgkernels.jblas;
 import dev.pgkernels.Backend;
 import dev.pgkernels.cg.CgKernels;
 import dev.pgkernels.fisher.FisherKernels;
+import dev.pgkernels.kfac.KfacKernels;
 import dev.pgkernels.linalg.DenseLinalg;
 import java.util.Optional;
 import org.jblas.NativeBlas;
@@ -18,6 +19,7 @@ public final class JblasBackend implements Backend {
     private final DenseLinalg linalg = new JblasLinalg();
     private final FisherKernels fisher = new JblasFisher();
     private final CgKernels cg = new JblasCg();
+    private final KfacKernels kfac = new JblasKfac();
 
     /**
      * Loaded by name through {@link dev.pgkernels.Backends}.
@@ -49,6 +51,11 @@ public final class JblasBackend implements Backend {
     @Override
     public Optional<CgKernels> cg() {
         return Optional.of(cg);
+    }
+
+    @Override
+    public Optional<KfacKernels> kfac() {
+        return Optional.of(kfac);
     }
 
     @Override
