@@ -3,6 +3,7 @@ package dev.pgkernels.simd;
 import dev.pgkernels.Backend;
 import dev.pgkernels.cg.CgKernels;
 import dev.pgkernels.fisher.FisherKernels;
+import dev.pgkernels.kfac.KfacKernels;
 import dev.pgkernels.linalg.DenseLinalg;
 import dev.pgkernels.scale.ScaleKernels;
 import dev.pgkernels.scan.ScanKernels;
@@ -11,7 +12,7 @@ import java.util.Optional;
 
 /**
  * The {@code simd} backend: kernels written with the Vector API ({@code jdk.incubator.vector}),
- * preferred species: scale functions, softmax forms and scans (fp32), Fisher-vector products and CG (fp32 and double) and the dense
+ * preferred species: scale functions, softmax forms and scans (fp32), Fisher-vector products, CG and K-FAC/EKFAC (fp32 and double; {@link SimdKfac}) and the dense
  * linear-algebra core {@link SimdLinalg} they are built on. Loaded by name through {@link dev.pgkernels.Backends}; constructing it
  * touches the Vector API, so it fails to link (and {@code Backends} falls back) when the module is
  * not in the boot layer. Families not yet written here are absent, not faked:
@@ -24,6 +25,7 @@ public final class SimdBackend implements Backend {
     private final DenseLinalg linalg = new SimdLinalg();
     private final FisherKernels fisher = new SimdFisher();
     private final CgKernels cg = new SimdCg();
+    private final KfacKernels kfac = new SimdKfac();
 
     /** Loaded by name through {@link dev.pgkernels.Backends}. */
     public SimdBackend() {
@@ -66,6 +68,12 @@ public final class SimdBackend implements Backend {
     @Override
     public Optional<CgKernels> cg() {
         return Optional.of(cg);
+    }
+
+    /** Family 6: {@link SimdKfac} (blocked Cholesky and solves on the simd GEMM, eigenbases by {@link SimdEigen}). */
+    @Override
+    public Optional<KfacKernels> kfac() {
+        return Optional.of(kfac);
     }
 
     @Override

@@ -23,6 +23,7 @@ class SimdBackendTest {
         assertInstanceOf(SimdScans.class, best.scans().orElseThrow());
         assertInstanceOf(SimdScale.class, best.scale().orElseThrow());
         assertInstanceOf(SimdSoftmax.class, best.softmax().orElseThrow());
-        assertEquals("reference", Backends.providerOf(best, Backend::kfac), "families simd lacks come from reference");
+        assertInstanceOf(SimdKfac.class, best.kfac().orElseThrow());
+        assertEquals("simd", Backends.providerOf(best, Backend::kfac), "simd has K-FAC");
     }
 }

@@ -1,0 +1,478 @@
+package dev.pgkernels.simd;
+
+import dev.pgkernels.kfac.FactorNotPositiveDefiniteException;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The fp32 computations of {@link SimdKfac} (SPEC §6) on row-major operands, built on the blocked
+ * Vector API GEMM {@link SimdGemmF} (no second GEMM) plus two small vector kernels (the triangular
+ * blocks of the solves) and scalar loops of lower order. Arguments are checked by
+ * {@link dev.pgkernels.kfac.AbstractKfac}; zero sizes are handled here (the GEMM wants
+ * {@code m, n >= 1}). Computes in this class's precision (as jblas's {@code ?gemm}/{@code ?potrf}),
+ * except the traces of π and the eigen/EKFAC denominators, which are double, and the
+ * eigendecomposition, which is double. (SimdKfacD is generated from this file by {@code kernels/gen-variants.sh}.)
+ */
+final class SimdKfacF {
+    private SimdKfacF() {}
+
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int L = S.length();
+
+    /** Column panel of the lower-triangle SYRK by GEMM ({@link #syrkLower}): wide enough to keep each GEMM efficient. */
+    static final int SYRK_PANEL = 128;
+
+    /** Columns per step of the blocked right-looking Cholesky ({@link #cholesky}). */
+    static final int CHOL_BLOCK = 64;
+
+    /** Rows per triangular block of the blocked solves ({@link #solveLower}, {@link #solveLowerT}). */
+    static final int SOLVE_BLOCK = 64;
+
+    /** {@code C = α op(A) op(B) + β C} on the simd GEMM, nothing for an empty C. */
+    private static void gemm(boolean ta, boolean tb, int m, int n, int k, float alpha, float[] a, int aOff, int lda,
+            float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc, float[] scratch) {
+        if (m > 0 && n > 0) {
+            SimdGemmF.gemm(ta, tb, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, scratch, 0);
+        }
+    }
+
+    /**
+     * The lower triangle (and the upper part of the diagonal panels) of {@code C = α XᵀX + β C},
+     * {@code X} {@code k×n} at {@code x[xOff]} with leading dimension {@code ldx}, {@code C} {@code n×n}:
+     * column panel {@code [j0, j1)} of width {@link #SYRK_PANEL} is the GEMM
+     * {@code C[j0:n, j0:j1] = α X[:, j0:n]ᵀ X[:, j0:j1] + β C[...]}, so about
+     * {@code 1/2 + 1/(2·panels)} of the full product is computed. Elements strictly above the diagonal
+     * panels are neither read nor written; those above the diagonal inside a panel are written.
+     */
+    static void syrkLower(int n, int k, float alpha, float[] x, int xOff, int ldx, float beta, float[] c, int cOff,
+            int ldc, float[] scratch) {
+        for (int j0 = 0; j0 < n; j0 += SYRK_PANEL) {
+            int j1 = Math.min(n, j0 + SYRK_PANEL);
+            gemm(true, false, n - j0, j1 - j0, k, alpha, x, xOff + j0, ldx, x, xOff + j0, ldx, beta, c,
+                    cOff + j0 * ldc + j0, ldc, scratch);
+        }
+    }
+
+    // ------------------------------------------------------------------ factor statistics
+
+    /**
+     * {@code F ← ε F + (1-ε) x̃ᵀx̃ / B}: the {@code dim×dim} block by {@link #syrkLower} with
+     * {@code α = (1-ε)/B}, {@code β = ε} (the GEMM does not read C when {@code β = 0}, so {@code ε = 0}
+     * ignores the old contents), then the lower triangle mirrored (exactly symmetric). The bias row and
+     * column ({@code mean_b x_b}) are vector column sums in the working precision, the corner
+     * {@code ε F + (1-ε)·1}: no column of ones is formed.
+     */
+    static void updateFactor(int batch, int dim, boolean bias, float[] x, double epsilon, SimdKfac.Workspace w,
+            float[] factor) {
+        int n = bias ? dim + 1 : dim;
+        if (dim > 0) {
+            float alpha = (float) ((1.0 - epsilon) / batch), beta = (float) epsilon;
+            syrkLower(dim, batch, alpha, x, 0, dim, beta, factor, 0, n, w.floats(SimdKfac.Workspace.GEMM));
+            mirrorLower(dim, factor, n);
+        }
+        if (bias) {
+            float[] sums = w.floats(SimdKfac.Workspace.VECTOR);
+            columnSums(batch, dim, x, sums);
+            for (int j = 0; j < dim; j++) {
+                float m = (float) average(epsilon, factor[dim * n + j], sums[j] / (double) batch);
+                factor[dim * n + j] = m;
+                factor[j * n + dim] = m;
+            }
+            factor[dim * n + dim] = (float) average(epsilon, factor[dim * n + dim], 1.0);
+        }
+    }
+
+    /** {@code sums[j] = Σ_b x[b·dim + j]}, one vector of columns at a time, samples in order. */
+    private static void columnSums(int batch, int dim, float[] x, float[] sums) {
+        for (int j = 0; j < dim; j += L) {
+            VectorMask<Float> m = S.indexInRange(j, dim);
+            FloatVector acc = FloatVector.zero(S);
+            for (int b = 0; b < batch; b++) {
+                acc = acc.add(FloatVector.fromArray(S, x, b * dim + j, m));
+            }
+            acc.intoArray(sums, j, m);
+        }
+    }
+
+    /** Upper triangle of the {@code n×n} block at {@code f} (leading dimension ld) ← its lower triangle, in 32×32 tiles. */
+    private static void mirrorLower(int n, float[] f, int ld) {
+        for (int i0 = 0; i0 < n; i0 += 32) {
+            int i1 = Math.min(n, i0 + 32);
+            for (int j0 = 0; j0 <= i0; j0 += 32) {
+                int j1 = Math.min(n, j0 + 32);
+                for (int i = i0; i < i1; i++) {
+                    for (int j = j0; j < Math.min(j1, i); j++) {
+                        f[j * ld + i] = f[i * ld + j];
+                    }
+                }
+            }
+        }
+    }
+
+    /** {@code ε·old + (1-ε)·batch}, reading {@code old} only when {@code ε > 0}. */
+    private static double average(double epsilon, double old, double batchValue) {
+        return epsilon == 0.0 ? batchValue : epsilon * old + (1.0 - epsilon) * batchValue;
+    }
+
+    // ------------------------------------------------------------------ π
+
+    /** {@code tr(F)} summed in double, in index order (as the reference). */
+    static double trace(int n, float[] f) {
+        double t = 0.0;
+        for (int i = 0; i < n; i++) {
+            t += f[i * n + i];
+        }
+        return t;
+    }
+
+    /** SPEC §6 π, as the reference computes it (same sums in the same order). */
+    static double pi(int nA, float[] a, int nS, float[] s) {
+        double ta = trace(nA, a), ts = trace(nS, s);
+        if (nA == 0 || nS == 0 || ta <= 0.0 || ts <= 0.0) {
+            return 1.0;
+        }
+        return Math.sqrt((ta / nA) / (ts / nS));
+    }
+
+    // ------------------------------------------------------------------ Cholesky preconditioning
+
+    /**
+     * {@code ΔW = S_d⁻¹ ∇W A_d⁻¹}: both damped factors are copied into the workspace and factored
+     * ({@code A_d} first, so that, as in the reference, a failing {@code A_d} is reported before
+     * {@code S_d}), then {@code Y = L_S⁻ᵀ L_S⁻¹ ∇W} ({@code out×nA}, two blocked solves with {@code nA}
+     * right-hand sides), {@code Yᵀ} ({@code nA×out}) solved likewise with {@code L_A}, and transposed
+     * into {@code delta}, which is written only after both factorisations succeeded.
+     */
+    static double precondition(int out, int nA, float[] a, float[] s, float[] grad, double lambda,
+            SimdKfac.Workspace w, float[] delta) {
+        double pi = pi(nA, a, out, s);
+        double sqrtLambda = Math.sqrt(lambda);
+        float[] la = w.floats(0), ls = w.floats(1), y = w.floats(2), yt = w.floats(3);
+        float[] panel = w.floats(SimdKfac.Workspace.PANEL), scratch = w.floats(SimdKfac.Workspace.GEMM);
+        System.arraycopy(a, 0, la, 0, nA * nA);
+        for (int i = 0; i < nA; i++) {
+            la[i * nA + i] = (float) (la[i * nA + i] + pi * sqrtLambda); // A_d = A + π√λ I
+        }
+        cholesky("A", nA, la, panel, scratch);
+        System.arraycopy(s, 0, ls, 0, out * out);
+        for (int i = 0; i < out; i++) {
+            ls[i * out + i] = (float) (ls[i * out + i] + sqrtLambda / pi); // S_d = S + (√λ/π) I
+        }
+        cholesky("S", out, ls, panel, scratch);
+        if (out == 0 || nA == 0) {
+            return pi;
+        }
+        System.arraycopy(grad, 0, y, 0, out * nA);
+        solveLower(out, nA, ls, y, scratch);
+        solveLowerT(out, nA, ls, y, scratch);
+        transpose(out, nA, y, yt);
+        solveLower(nA, out, la, yt, scratch);
+        solveLowerT(nA, out, la, yt, scratch);
+        transpose(nA, out, yt, delta);
+        return pi;
+    }
+
+    /** Row-major {@code dst (c×r) = srcᵀ} for a row-major {@code r×c} {@code src}, in 32×32 tiles. */
+    static void transpose(int r, int c, float[] src, float[] dst) {
+        for (int i0 = 0; i0 < r; i0 += 32) {
+            int i1 = Math.min(r, i0 + 32);
+            for (int j0 = 0; j0 < c; j0 += 32) {
+                int j1 = Math.min(c, j0 + 32);
+                for (int i = i0; i < i1; i++) {
+                    for (int j = j0; j < j1; j++) {
+                        dst[j * r + i] = src[i * c + j];
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * In-place blocked right-looking Cholesky {@code F = L Lᵀ} of the {@code n×n} {@code f} (leading
+     * dimension n), reading and leaving {@code L} in the lower triangle (the upper triangle is not read;
+     * parts of it are overwritten). Per block of {@link #CHOL_BLOCK} columns {@code [k0, k1)}:
+     * <ol>
+     *   <li>the diagonal block, unblocked (left-looking inside the block): pivot
+     *       {@code d_j = f_jj - Σ_{k0≤k<j} l_jk²}, where {@code f_jj} already holds the earlier blocks'
+     *       updates, so {@code d_j} is the reference's pivot (summed in another order);</li>
+     *   <li>the panel {@code L21 = F21 L11⁻ᵀ}: {@code F21ᵀ} is copied into {@code panel}
+     *       ({@code kb×r}), solved in place with {@link #trsmLower} (vectorised along the {@code r}
+     *       rows below) and copied back transposed;</li>
+     *   <li>the trailing update {@code F22 ← F22 - L21 L21ᵀ}, lower triangle, by {@link #syrkLower} on
+     *       the panel.</li>
+     * </ol>
+     * A NaN below the diagonal at (i, j) reaches only row and column i, so the first failing pivot
+     * is the reference's.
+     *
+     * @throws FactorNotPositiveDefiniteException (layer -1, factor {@code name}) at the first pivot
+     *         that is not {@code > 0} (or NaN), with its 0-based index and value
+     */
+    static void cholesky(String name, int n, float[] f, float[] panel, float[] scratch) {
+        for (int k0 = 0; k0 < n; k0 += CHOL_BLOCK) {
+            int k1 = Math.min(n, k0 + CHOL_BLOCK), kb = k1 - k0, r = n - k1;
+            for (int j = k0; j < k1; j++) {
+                float d = f[j * n + j];
+                for (int k = k0; k < j; k++) {
+                    d -= f[j * n + k] * f[j * n + k];
+                }
+                if (!(d > 0)) {
+                    throw new FactorNotPositiveDefiniteException(-1, null, name, n, j, d);
+                }
+                float ljj = (float) Math.sqrt(d);
+                f[j * n + j] = ljj;
+                for (int i = j + 1; i < k1; i++) {
+                    float sum = f[i * n + j];
+                    for (int k = k0; k < j; k++) {
+                        sum -= f[i * n + k] * f[j * n + k];
+                    }
+                    f[i * n + j] = sum / ljj;
+                }
+            }
+            if (r == 0) {
+                break;
+            }
+            for (int i = 0; i < r; i++) {
+                for (int k = 0; k < kb; k++) {
+                    panel[k * r + i] = f[(k1 + i) * n + k0 + k];
+                }
+            }
+            trsmLower(kb, f, k0 * n + k0, n, panel, 0, r, r);
+            for (int i = 0; i < r; i++) {
+                for (int k = 0; k < kb; k++) {
+                    f[(k1 + i) * n + k0 + k] = panel[k * r + i];
+                }
+            }
+            syrkLower(r, kb, -1, panel, 0, r, 1, f, k1 * n + k1, n, scratch);
+        }
+    }
+
+    /**
+     * {@code X ← L⁻¹ X} for the lower-triangular {@code n×n} {@code l} (leading dimension n) and the
+     * {@code n×m} {@code x} (leading dimension m), blocked by {@link #SOLVE_BLOCK} rows: each block of
+     * rows is solved against its diagonal triangle ({@link #trsmLower}), then subtracted from the rows
+     * below by one GEMM ({@code X[i1:n] -= L[i1:n, i0:i1] X[i0:i1]}).
+     */
+    static void solveLower(int n, int m, float[] l, float[] x, float[] scratch) {
+        for (int i0 = 0; i0 < n; i0 += SOLVE_BLOCK) {
+            int i1 = Math.min(n, i0 + SOLVE_BLOCK);
+            trsmLower(i1 - i0, l, i0 * n + i0, n, x, i0 * m, m, m);
+            gemm(false, false, n - i1, m, i1 - i0, -1, l, i1 * n + i0, n, x, i0 * m, m, 1, x, i1 * m, m, scratch);
+        }
+    }
+
+    /**
+     * {@code X ← L⁻ᵀ X}, as {@link #solveLower} from the last block up: each block solved against
+     * {@code L[i0:i1, i0:i1]ᵀ} ({@link #trsmLowerT}), then {@code X[0:i0] -= L[i0:i1, 0:i0]ᵀ X[i0:i1]}.
+     */
+    static void solveLowerT(int n, int m, float[] l, float[] x, float[] scratch) {
+        for (int i0 = (n - 1) / SOLVE_BLOCK * SOLVE_BLOCK; i0 >= 0; i0 -= SOLVE_BLOCK) {
+            int i1 = Math.min(n, i0 + SOLVE_BLOCK);
+            trsmLowerT(i1 - i0, l, i0 * n + i0, n, x, i0 * m, m, m);
+            gemm(true, false, i0, m, i1 - i0, -1, l, i0 * n, n, x, i0 * m, m, 1, x, 0, m, scratch);
+        }
+    }
+
+    /**
+     * Forward substitution on a small block: {@code X ← T⁻¹ X}, {@code T} the {@code kb×kb} lower
+     * triangle at {@code l[lOff]} (leading dimension ldl), {@code X} {@code kb×m} at {@code x[xOff]}
+     * (leading dimension ldx): {@code x_i = (x_i - Σ_{k<i} t_ik x_k) / t_ii}, k ascending, each term
+     * one FMA. Vectorised along the m columns, four vectors at a time (the block's rows of those
+     * columns stay in L1, the partial sums in registers), the rest one masked vector at a time: every
+     * column gets the same operations in the same order, wherever it sits.
+     */
+    static void trsmLower(int kb, float[] l, int lOff, int ldl, float[] x, int xOff, int ldx, int m) {
+        int c = 0;
+        for (; c + 4 * L <= m; c += 4 * L) {
+            for (int i = 0; i < kb; i++) {
+                int xi = xOff + i * ldx + c, li = lOff + i * ldl;
+                FloatVector v0 = FloatVector.fromArray(S, x, xi), v1 = FloatVector.fromArray(S, x, xi + L);
+                FloatVector v2 = FloatVector.fromArray(S, x, xi + 2 * L), v3 = FloatVector.fromArray(S, x, xi + 3 * L);
+                for (int k = 0; k < i; k++) {
+                    FloatVector t = FloatVector.broadcast(S, -l[li + k]);
+                    int xk = xOff + k * ldx + c;
+                    v0 = FloatVector.fromArray(S, x, xk).fma(t, v0);
+                    v1 = FloatVector.fromArray(S, x, xk + L).fma(t, v1);
+                    v2 = FloatVector.fromArray(S, x, xk + 2 * L).fma(t, v2);
+                    v3 = FloatVector.fromArray(S, x, xk + 3 * L).fma(t, v3);
+                }
+                float d = l[li + i];
+                v0.div(d).intoArray(x, xi);
+                v1.div(d).intoArray(x, xi + L);
+                v2.div(d).intoArray(x, xi + 2 * L);
+                v3.div(d).intoArray(x, xi + 3 * L);
+            }
+        }
+        for (; c < m; c += L) {
+            VectorMask<Float> mask = S.indexInRange(c, m);
+            for (int i = 0; i < kb; i++) {
+                int xi = xOff + i * ldx + c, li = lOff + i * ldl;
+                FloatVector v = FloatVector.fromArray(S, x, xi, mask);
+                for (int k = 0; k < i; k++) {
+                    v = FloatVector.fromArray(S, x, xOff + k * ldx + c, mask).fma(FloatVector.broadcast(S, -l[li + k]), v);
+                }
+                v.div(l[li + i]).intoArray(x, xi, mask);
+            }
+        }
+    }
+
+    /**
+     * Back substitution on a small block with the transposed triangle: {@code X ← T⁻ᵀ X},
+     * {@code x_i = (x_i - Σ_{k>i} t_ki x_k) / t_ii}, i descending, k ascending; vectorised as
+     * {@link #trsmLower}.
+     */
+    static void trsmLowerT(int kb, float[] l, int lOff, int ldl, float[] x, int xOff, int ldx, int m) {
+        int c = 0;
+        for (; c + 4 * L <= m; c += 4 * L) {
+            for (int i = kb - 1; i >= 0; i--) {
+                int xi = xOff + i * ldx + c;
+                FloatVector v0 = FloatVector.fromArray(S, x, xi), v1 = FloatVector.fromArray(S, x, xi + L);
+                FloatVector v2 = FloatVector.fromArray(S, x, xi + 2 * L), v3 = FloatVector.fromArray(S, x, xi + 3 * L);
+                for (int k = i + 1; k < kb; k++) {
+                    FloatVector t = FloatVector.broadcast(S, -l[lOff + k * ldl + i]);
+                    int xk = xOff + k * ldx + c;
+                    v0 = FloatVector.fromArray(S, x, xk).fma(t, v0);
+                    v1 = FloatVector.fromArray(S, x, xk + L).fma(t, v1);
+                    v2 = FloatVector.fromArray(S, x, xk + 2 * L).fma(t, v2);
+                    v3 = FloatVector.fromArray(S, x, xk + 3 * L).fma(t, v3);
+                }
+                float d = l[lOff + i * ldl + i];
+                v0.div(d).intoArray(x, xi);
+                v1.div(d).intoArray(x, xi + L);
+                v2.div(d).intoArray(x, xi + 2 * L);
+                v3.div(d).intoArray(x, xi + 3 * L);
+            }
+        }
+        for (; c < m; c += L) {
+            VectorMask<Float> mask = S.indexInRange(c, m);
+            for (int i = kb - 1; i >= 0; i--) {
+                int xi = xOff + i * ldx + c;
+                FloatVector v = FloatVector.fromArray(S, x, xi, mask);
+                for (int k = i + 1; k < kb; k++) {
+                    v = FloatVector.fromArray(S, x, xOff + k * ldx + c, mask)
+                            .fma(FloatVector.broadcast(S, -l[lOff + k * ldl + i]), v);
+                }
+                v.div(l[lOff + i * ldl + i]).intoArray(x, xi, mask);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ eigenbases
+
+    /**
+     * {@code F = Q diag(λ) Qᵀ} by {@link SimdEigen#decompose} in double: the factor is widened into
+     * the workspace (both triangles), decomposed, and the eigenvectors and eigenvalues rounded once
+     * into {@code q} and {@code eigenvalues}.
+     */
+    static void eigenBasis(int n, float[] factor, SimdKfac.Workspace w, float[] q, float[] eigenvalues) {
+        if (n == 0) {
+            return;
+        }
+        double[] m = w.doubles(0), vectors = w.doubles(1), values = w.doubles(SimdKfac.Workspace.VECTOR);
+        for (int i = 0; i < n * n; i++) {
+            m[i] = factor[i];
+        }
+        SimdEigen.decompose(n, m, values, vectors, w.eigenScratch());
+        for (int i = 0; i < n * n; i++) {
+            q[i] = (float) vectors[i];
+        }
+        for (int i = 0; i < n; i++) {
+            eigenvalues[i] = (float) values[i];
+        }
+    }
+
+    // ------------------------------------------------------------------ eigen and EKFAC preconditioning
+
+    /** Slot 1 ← {@code Q_Sᵀ ∇W Q_A} (two GEMMs through slot 0). */
+    private static float[] rotateIn(int out, int nA, float[] qA, float[] qS, float[] grad, SimdKfac.Workspace w) {
+        float[] t0 = w.floats(0), t1 = w.floats(1), scratch = w.floats(SimdKfac.Workspace.GEMM);
+        gemm(true, false, out, nA, out, 1, qS, 0, out, grad, 0, nA, 0, t0, 0, nA, scratch);
+        gemm(false, false, out, nA, nA, 1, t0, 0, nA, qA, 0, nA, 0, t1, 0, nA, scratch);
+        return t1;
+    }
+
+    /** {@code delta ← Q_S T Q_Aᵀ} with T in slot 1 (through slot 0); {@code grad} is no longer read. */
+    private static void rotateBack(int out, int nA, float[] qA, float[] qS, SimdKfac.Workspace w, float[] delta) {
+        float[] t0 = w.floats(0), t1 = w.floats(1), scratch = w.floats(SimdKfac.Workspace.GEMM);
+        gemm(false, false, out, nA, out, 1, qS, 0, out, t1, 0, nA, 0, t0, 0, nA, scratch);
+        gemm(false, true, out, nA, nA, 1, t0, 0, nA, qA, 0, nA, 0, delta, 0, nA, scratch);
+    }
+
+    /** {@code ΔW = Q_S [(Q_Sᵀ ∇W Q_A) ⊘ (λ_S λ_Aᵀ + λ)] Q_Aᵀ}; the denominator and the division in double. */
+    static void preconditionEigen(int out, int nA, float[] qA, float[] lambdaA, float[] qS, float[] lambdaS,
+            float[] grad, double lambda, SimdKfac.Workspace w, float[] delta) {
+        if (out == 0 || nA == 0) {
+            return;
+        }
+        float[] t = rotateIn(out, nA, qA, qS, grad, w);
+        for (int i = 0; i < out; i++) {
+            double ls = lambdaS[i];
+            for (int j = 0; j < nA; j++) {
+                t[i * nA + j] = (float) (t[i * nA + j] / (ls * lambdaA[j] + lambda));
+            }
+        }
+        rotateBack(out, nA, qA, qS, w, delta);
+    }
+
+    /** {@code ΔW = Q_S [(Q_Sᵀ ∇W Q_A) ⊘ (s + λ)] Q_Aᵀ}; the denominator and the division in double. */
+    static void preconditionEkfac(int out, int nA, float[] qA, float[] qS, float[] scaling, float[] grad,
+            double lambda, SimdKfac.Workspace w, float[] delta) {
+        if (out == 0 || nA == 0) {
+            return;
+        }
+        float[] t = rotateIn(out, nA, qA, qS, grad, w);
+        for (int k = 0; k < out * nA; k++) {
+            t[k] = (float) (t[k] / (scaling[k] + lambda));
+        }
+        rotateBack(out, nA, qA, qS, w, delta);
+    }
+
+    /**
+     * {@code s ← ε s + (1-ε)/B Σ_b u_b² (v_b²)ᵀ} with the rows {@code u = g Q_S} ({@code B×out}: row b
+     * is {@code (Q_Sᵀ g_b)ᵀ}) and {@code v = ã Q_A} ({@code B×nA}), in chunks of
+     * {@link SimdKfac.Workspace#chunkRows()} samples (the workspace is sized by {@code maxDim}, not by
+     * the batch): per chunk two GEMMs, an elementwise square, and {@code s ← α (u²)ᵀ v² + β s} with
+     * {@code α = (1-ε)/B} and {@code β = ε} on the first chunk (not read when 0), 1 after. With a bias,
+     * {@code v} starts as the last row of {@code Q_A} broadcast (the column of ones times that row)
+     * and {@code a Q_A[0:in]} is added to it.
+     */
+    static void updateEkfacScaling(int batch, int out, int in, boolean bias, float[] a, float[] g, float[] qA,
+            float[] qS, double epsilon, SimdKfac.Workspace w, float[] scaling) {
+        int nA = bias ? in + 1 : in;
+        if (out == 0 || nA == 0) {
+            return;
+        }
+        int chunk = w.chunkRows();
+        float[] u = w.floats(SimdKfac.Workspace.CHUNK_U), v = w.floats(SimdKfac.Workspace.CHUNK_V);
+        float[] scratch = w.floats(SimdKfac.Workspace.GEMM);
+        float alpha = (float) ((1.0 - epsilon) / batch);
+        for (int b0 = 0; b0 < batch; b0 += chunk) {
+            int rows = Math.min(chunk, batch - b0);
+            gemm(false, false, rows, out, out, 1, g, b0 * out, out, qS, 0, out, 0, u, 0, out, scratch);
+            if (bias) {
+                for (int r = 0; r < rows; r++) {
+                    System.arraycopy(qA, in * nA, v, r * nA, nA);
+                }
+            }
+            gemm(false, false, rows, nA, in, 1, a, b0 * in, in, qA, 0, nA, bias ? 1 : 0, v, 0, nA, scratch);
+            square(rows * out, u);
+            square(rows * nA, v);
+            gemm(true, false, out, nA, rows, alpha, u, 0, out, v, 0, nA, b0 == 0 ? (float) epsilon : 1, scaling, 0,
+                    nA, scratch);
+        }
+    }
+
+    /** {@code x[k] ← x[k]²} for {@code k < n}. */
+    private static void square(int n, float[] x) {
+        int k = 0;
+        for (int bound = S.loopBound(n); k < bound; k += L) {
+            FloatVector v = FloatVector.fromArray(S, x, k);
+            v.mul(v).intoArray(x, k);
+        }
+        if (k < n) {
+            VectorMask<Float> m = S.indexInRange(k, n);
+            FloatVector v = FloatVector.fromArray(S, x, k, m);
+            v.mul(v).intoArray(x, k, m);
+        }
+    }
+}
