@@ -18,21 +18,28 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.BenchmarkParams;
 
 /**
- * K-FAC (SPEC §6) on one square layer, {@code in = out = n} (no bias), batch {@code B = 4096}:
+ * K-FAC (SPEC §6) on one square layer, {@code in = out = n} (no bias), batch {@code B = 4096},
+ * {@code impl = reference, simd, jblas}:
  * <ul>
  *   <li>{@code factorStatistics} — both factors {@code A ← εA + (1-ε)aᵀa/B}, {@code S ← εS + (1-ε)gᵀg/B};</li>
  *   <li>{@code choleskyPrecondition} — π-damping, two Cholesky factorisations, four triangular
  *       solves with {@code n} right-hand sides;</li>
  *   <li>{@code eigenPrecondition} — the eigen variant with cached eigenbases (four {@code n×n} products);</li>
- *   <li>{@code eigenBasis} — one symmetric eigendecomposition (its own shape parameter, see {@link EigenShape}).</li>
+ *   <li>{@code eigenBasis} — one symmetric eigendecomposition by the fast backends ({@link EigenShape},
+ *       n ∈ {256, 1024}); {@code eigenBasisReference} — the reference's cyclic Jacobi, at n = 256 only
+ *       ({@link ReferenceEigenShape}: at 1024 it takes minutes per operation).</li>
  * </ul>
  * Every operation is O(n³) or O(B n²) and takes from milliseconds to seconds in the reference, so
  * the class uses {@link Mode#SingleShotTime} with 1 warm-up and 3 measured operations per
- * configuration (no time-based iterations): 7 configurations (3 methods × n ∈ {256, 1024}, plus
- * {@code eigenBasis} at 256), about 45 s for the reference on this machine (38 s measured with 2
- * measured operations). The reference's eigendecomposition is capped at n = 256: see {@link EigenShape}.
+ * configuration (no time-based iterations). Default run: 18 layer configurations (3 methods × 3
+ * impls × n ∈ {256, 1024}), 4 fast eigendecompositions and the reference one at 256 — about 45 s
+ * of reference work plus a fork per configuration, under 3 minutes on this machine. Each trial's
+ * setup checks a non-reference backend against the reference on the method it is about to measure
+ * (on a cheaper slice of the shape where the full reference would take seconds, see
+ * {@link LayerShape#setup}). Select methods with a regex, e.g. {@code KfacBench.eigenBasis$}.
  */
 @BenchmarkMode(Mode.SingleShotTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
@@ -60,7 +67,7 @@ public class KfacBench {
     /** One square layer {@code in = out = n}, batch {@code B}: inputs built once per trial. */
     @State(Scope.Benchmark)
     public static class LayerShape {
-        @Param({"reference"})
+        @Param({"reference", "simd", "jblas"})
         public String impl;
 
         @Param({"256", "1024"})
@@ -74,9 +81,16 @@ public class KfacBench {
         int dim, rows;
         float[] a, g, grad, factorA, factorS, qA, lambdaA, qS, lambdaS;
 
-        /** Builds the inputs from {@link BenchConfig#SEED}; a non-reference backend is checked against the reference first. */
+        /**
+         * Builds the inputs from {@link BenchConfig#SEED}; a non-reference backend is then checked
+         * against the reference on the method about to be measured: factor statistics on the first
+         * {@link #CHECK_ROWS} samples, the Cholesky route on the full shape, the eigen route with
+         * {@code out = min(n, }{@link #CHECK_ROWS}{@code )} rows of the gradient (the full {@code nA = n}
+         * side, a Householder {@code Q_S} of that order) — the reference's full-size products would
+         * cost seconds per trial.
+         */
         @Setup(Level.Trial)
-        public void setup() {
+        public void setup(BenchmarkParams params) {
             kfac = BenchConfig.backend(impl).kfac().orElseThrow(
                     () -> new IllegalStateException("backend " + impl + " has no kfac family"));
             dim = BenchConfig.size(n);
@@ -114,13 +128,41 @@ public class KfacBench {
                 lambdaS[i] = factorS[i * dim + i];
             }
             if (!impl.equals("reference")) {
-                float[] want = new float[dim * dim], got = new float[dim * dim];
-                ref.precondition(dim, dim, false, factorA, factorS, grad, LAMBDA, refWs, want);
-                kfac.precondition(dim, dim, false, factorA, factorS, grad, LAMBDA, ws, got);
-                BenchConfig.checkAgainstReference("choleskyPrecondition", want, got, dim * dim, 1e-4, 1e-5);
+                String method = params.getBenchmark().substring(params.getBenchmark().lastIndexOf('.') + 1);
+                check(method, ref, refWs, r);
+            }
+        }
+
+        private void check(String method, KfacKernels ref, KfacWorkspace refWs, Random r) {
+            switch (method) {
+                case "factorStatistics" -> {
+                    int b = Math.min(CHECK_ROWS, rows);
+                    float[] want = factorA.clone(), got = factorA.clone();
+                    ref.updateFactor(b, dim, false, a, EPSILON, refWs, want);
+                    kfac.updateFactor(b, dim, false, a, EPSILON, ws, got);
+                    BenchConfig.checkAgainstReference("factorStatistics", want, got, dim * dim, 1e-4, 1e-5);
+                }
+                case "choleskyPrecondition" -> {
+                    float[] want = new float[dim * dim], got = new float[dim * dim];
+                    ref.precondition(dim, dim, false, factorA, factorS, grad, LAMBDA, refWs, want);
+                    kfac.precondition(dim, dim, false, factorA, factorS, grad, LAMBDA, ws, got);
+                    BenchConfig.checkAgainstReference("choleskyPrecondition", want, got, dim * dim, 1e-4, 1e-5);
+                }
+                case "eigenPrecondition" -> {
+                    int out = Math.min(dim, CHECK_ROWS);
+                    float[] qs = householder(r, out), ls = java.util.Arrays.copyOf(lambdaS, out);
+                    float[] want = new float[out * dim], got = new float[out * dim];
+                    ref.preconditionEigen(out, dim, false, qA, lambdaA, qs, ls, grad, LAMBDA, refWs, want);
+                    kfac.preconditionEigen(out, dim, false, qA, lambdaA, qs, ls, grad, LAMBDA, ws, got);
+                    BenchConfig.checkAgainstReference("eigenPrecondition", want, got, out * dim, 1e-4, 1e-5);
+                }
+                default -> throw new IllegalStateException("no reference check for KfacBench." + method);
             }
         }
     }
+
+    /** Samples (factor statistics) and gradient rows (eigen route) of the setup's reference checks. */
+    static final int CHECK_ROWS = 128;
 
     static float[] householder(Random r, int n) {
         double[] v = new double[n];
@@ -163,18 +205,31 @@ public class KfacBench {
         return delta;
     }
 
+    /** The symmetric factor of the eigendecomposition benchmarks, order {@code dim}, from {@link BenchConfig#SEED}. */
+    static float[] eigenFactor(int dim) {
+        Random r = new Random(BenchConfig.SEED);
+        int rows = Math.min(FACTOR_ROWS, 2 * dim);
+        float[] x = new float[rows * dim];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) r.nextGaussian();
+        }
+        float[] factor = new float[dim * dim];
+        new ReferenceKfac().updateFactor(rows, dim, false, x, 0.0, new ReferenceKfac().workspace(dim), factor);
+        return factor;
+    }
+
     /**
-     * The eigendecomposition's own shape. CAPPED for the reference: cyclic Jacobi at n = 1024 takes
-     * about 12 sweeps × 9n³ ≈ 1.2·10¹¹ flops, minutes per operation in scalar Java (n = 512 measured 34-39 s per
-     * op on this shared machine), so only n = 256 runs by default; fast backends add
-     * 1024 with {@code -p eigenN=256,1024}.
+     * The fast backends' eigendecomposition, n ∈ {256, 1024}. The setup checks the eigenvalues against
+     * the reference's at n = 256 only (the reference's Jacobi takes minutes at 1024); at every order it
+     * checks the reconstruction {@code ‖QΛQᵀ - A‖_F ≤ 1e-3 ‖A‖_F} (a loose fp32 bound: the tests
+     * derive the tight one) — eigenvectors are unique only up to sign, so Q is not compared directly.
      */
     @State(Scope.Benchmark)
     public static class EigenShape {
-        @Param({"reference"})
+        @Param({"simd", "jblas"})
         public String impl;
 
-        @Param({"256"})
+        @Param({"256", "1024"})
         public String eigenN;
 
         KfacKernels kfac;
@@ -182,30 +237,82 @@ public class KfacBench {
         int dim;
         float[] factor;
 
-        /**
-         * Builds the factor from {@link BenchConfig#SEED}. A later backend should compare its
-         * eigenvalues with the reference's here (eigenvectors only up to sign).
-         */
         @Setup(Level.Trial)
         public void setup() {
             kfac = BenchConfig.backend(impl).kfac().orElseThrow(
                     () -> new IllegalStateException("backend " + impl + " has no kfac family"));
             dim = BenchConfig.size(eigenN);
             ws = kfac.workspace(dim);
-            Random r = new Random(BenchConfig.SEED);
-            int rows = Math.min(FACTOR_ROWS, 2 * dim);
-            float[] x = new float[rows * dim];
-            for (int i = 0; i < x.length; i++) {
-                x[i] = (float) r.nextGaussian();
+            factor = eigenFactor(dim);
+            float[] q = new float[dim * dim], w = new float[dim];
+            kfac.eigenBasis(dim, factor, ws, q, w);
+            if (!impl.equals("reference") && dim <= 256) {
+                KfacKernels ref = new ReferenceKfac();
+                float[] wantW = new float[dim];
+                ref.eigenBasis(dim, factor, ref.workspace(dim), new float[dim * dim], wantW);
+                BenchConfig.checkAgainstReference("eigenBasis eigenvalues", wantW, w, dim, 1e-4, 1e-5);
             }
-            factor = new float[dim * dim];
-            new ReferenceKfac().updateFactor(rows, dim, false, x, 0.0, new ReferenceKfac().workspace(dim), factor);
+            // reconstruction, in double: Q Λ Qᵀ vs the factor
+            double err = 0, norm = 0;
+            double[] qd = new double[dim * dim];
+            for (int i = 0; i < qd.length; i++) {
+                qd[i] = q[i];
+            }
+            for (int i = 0; i < dim; i++) {
+                for (int j = 0; j < dim; j++) {
+                    double v = 0;
+                    for (int c = 0; c < dim; c++) {
+                        v += qd[i * dim + c] * w[c] * qd[j * dim + c];
+                    }
+                    double e = v - factor[i * dim + j];
+                    err += e * e;
+                    norm += (double) factor[i * dim + j] * factor[i * dim + j];
+                }
+            }
+            if (!(Math.sqrt(err) <= 1e-3 * Math.sqrt(norm))) {
+                throw new IllegalStateException("eigenBasis: |QΛQᵀ - A| = " + Math.sqrt(err) + " > 1e-3 |A| = "
+                        + 1e-3 * Math.sqrt(norm) + " — not measuring " + impl);
+            }
         }
     }
 
-    /** A = Q diag(λ) Qᵀ. */
+    /** A = Q diag(λ) Qᵀ by a fast backend. */
     @Benchmark
     public float[] eigenBasis(EigenShape s) {
+        float[] q = new float[s.dim * s.dim];
+        float[] w = new float[s.dim];
+        s.kfac.eigenBasis(s.dim, s.factor, s.ws, q, w);
+        return q;
+    }
+
+    /**
+     * The reference's eigendecomposition, CAPPED at n = 256: cyclic Jacobi at n = 1024 takes about
+     * 12 sweeps × 9n³ ≈ 1.2·10¹¹ flops, minutes per operation in scalar Java (n = 512 measured 34-39 s
+     * per op on this shared machine). No {@code impl} parameter, so {@code -p impl=...} does not turn
+     * it into another backend; its own order is {@code -p referenceEigenN=...}.
+     */
+    @State(Scope.Benchmark)
+    public static class ReferenceEigenShape {
+        @Param({"256"})
+        public String referenceEigenN;
+
+        KfacKernels kfac;
+        KfacWorkspace ws;
+        int dim;
+        float[] factor;
+
+        @Setup(Level.Trial)
+        public void setup() {
+            kfac = BenchConfig.backend("reference").kfac().orElseThrow();
+            dim = BenchConfig.size(referenceEigenN);
+            ws = kfac.workspace(dim);
+            factor = eigenFactor(dim);
+        }
+    }
+
+    /** A = Q diag(λ) Qᵀ by the reference (cyclic Jacobi). */
+    @Benchmark
+    public float[] eigenBasisReference(ReferenceEigenShape s) {
         float[] q = new float[s.dim * s.dim];
         float[] w = new float[s.dim];
         s.kfac.eigenBasis(s.dim, s.factor, s.ws, q, w);
@@ -223,21 +330,26 @@ public class KfacBench {
      *       ∇W read, ΔW written (4·n²·4).</li>
      *   <li>eigenPrecondition: four n×n products, 2n³ each: 8n³ + 2n² (denominators and division);
      *       bytes: Q_A, Q_S, ∇W read, ΔW written (4·n²·4) + eigenvalues (2·n·4).</li>
-     *   <li>eigenBasis (cyclic Jacobi): per rotation three pairs of length-n vectors (rows and
+     *   <li>eigenBasis (fast backends): the textbook count of a symmetric eigendecomposition with
+     *       eigenvectors, {@code 9n³} (Golub and Van Loan §8.3: tridiagonalisation 4n³/3, its
+     *       accumulation 4n³/3, implicit QR with vectors about 6n³), the same for every backend so that
+     *       their rates compare; bytes: A read, Q and λ written (2·n²·4 + n·4).</li>
+     *   <li>eigenBasisReference (cyclic Jacobi, its actual arithmetic): per rotation three pairs of length-n vectors (rows and
      *       columns of W, columns of Q), 6 flops per pair element: 18n; n(n-1)/2 rotations per sweep;
      *       {@code log2(n) + 2} sweeps ({@link #jacobiSweepsModel}): sweeps·9n²(n-1) flops; bytes: A read, Q and λ written
      *       (2·n²·4 + n·4).</li>
      * </ul>
      */
     public static Work work(String method, Map<String, String> params) {
-        String nKey = method.equals("eigenBasis") ? "eigenN" : "n";
+        String nKey = method.equals("eigenBasis") ? "eigenN" : method.equals("eigenBasisReference") ? "referenceEigenN" : "n";
         double nn = BenchConfig.size(params.getOrDefault(nKey, params.getOrDefault("n", "256")));
         double b = BenchConfig.size(params.getOrDefault("batch", "4096"));
         return switch (method) {
             case "factorStatistics" -> new Work(2 * b * nn * 4 + 4 * nn * nn * 4, 2 * b * nn * nn + 6 * nn * nn);
             case "choleskyPrecondition" -> new Work(4 * nn * nn * 4, 2 * nn * nn * nn / 3 + 4 * nn * nn * nn);
             case "eigenPrecondition" -> new Work(4 * nn * nn * 4 + 2 * nn * 4, 8 * nn * nn * nn + 2 * nn * nn);
-            case "eigenBasis" -> new Work(2 * nn * nn * 4 + nn * 4, jacobiSweepsModel(nn) * 9 * nn * nn * (nn - 1));
+            case "eigenBasis" -> new Work(2 * nn * nn * 4 + nn * 4, 9 * nn * nn * nn);
+            case "eigenBasisReference" -> new Work(2 * nn * nn * 4 + nn * 4, jacobiSweepsModel(nn) * 9 * nn * nn * (nn - 1));
             default -> throw new IllegalArgumentException("unknown KfacBench method " + method);
         };
     }
