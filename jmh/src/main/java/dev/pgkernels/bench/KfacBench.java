@@ -130,6 +130,21 @@ public class KfacBench {
             if (!impl.equals("reference")) {
                 String method = params.getBenchmark().substring(params.getBenchmark().lastIndexOf('.') + 1);
                 check(method, ref, refWs, r);
+                for (int i = 0; i < JIT_WARMUP_CALLS; i++) {
+                    warmUp(method);
+                }
+            }
+        }
+
+        /** One call of the measured operation, so that the JIT has compiled the fast kernels before JMH's single shots. */
+        private void warmUp(String method) {
+            float[] f = factorA.clone(), delta = new float[dim * dim];
+            switch (method) {
+                case "factorStatistics" -> kfac.updateFactor(rows, dim, false, a, EPSILON, ws, f);
+                case "choleskyPrecondition" -> kfac.precondition(dim, dim, false, factorA, factorS, grad, LAMBDA, ws, delta);
+                case "eigenPrecondition" ->
+                        kfac.preconditionEigen(dim, dim, false, qA, lambdaA, qS, lambdaS, grad, LAMBDA, ws, delta);
+                default -> throw new IllegalStateException("no warm-up for KfacBench." + method);
             }
         }
 
@@ -160,6 +175,15 @@ public class KfacBench {
             }
         }
     }
+
+    /**
+     * Calls of the measured operation in the setup of a fast backend, after its check: with
+     * {@link Mode#SingleShotTime} and one JMH warm-up operation, the first measured shots of a
+     * Vector API kernel otherwise still ran partly in the interpreter or C1 (simd eigenPrecondition at
+     * n = 256 measured 197 ms against jblas's 5.5 ms on a loaded machine). The reference is not
+     * warmed this way: its operations take seconds, and a JIT warm-up is a small part of them.
+     */
+    static final int JIT_WARMUP_CALLS = 5;
 
     /** Samples (factor statistics) and gradient rows (eigen route) of the setup's reference checks. */
     static final int CHECK_ROWS = 128;
@@ -245,7 +269,9 @@ public class KfacBench {
             ws = kfac.workspace(dim);
             factor = eigenFactor(dim);
             float[] q = new float[dim * dim], w = new float[dim];
-            kfac.eigenBasis(dim, factor, ws, q, w);
+            for (int i = 0; i < 3; i++) { // the first call checks; all three warm up the JIT (see JIT_WARMUP_CALLS)
+                kfac.eigenBasis(dim, factor, ws, q, w);
+            }
             if (!impl.equals("reference") && dim <= 256) {
                 KfacKernels ref = new ReferenceKfac();
                 float[] wantW = new float[dim];
