@@ -10,8 +10,8 @@ import dev.pgkernels.kfac.KfacWorkspace;
  * ({@link SimdKfacF}) and double ({@link SimdKfacD}, generated), built on the backend's blocked GEMM
  * ({@link SimdGemmF}, {@link SimdGemmD}) and its symmetric eigensolver ({@link SimdEigen}):
  * <ul>
- *   <li>factor statistics: SYRK as GEMMs on 128-wide column panels of the lower triangle, with the
- *       running average folded into α and β, then mirrored; the bias row and column from vector
+ *   <li>factor statistics: SYRK as GEMMs on 120-row panels of the lower triangle
+ *       ({@code C[i0:i1, 0:i1]}), with the running average folded into α and β, then mirrored; the bias row and column from vector
  *       column sums (no column of ones is formed);</li>
  *   <li>Cholesky preconditioning: a blocked right-looking Cholesky of each damped factor (64-column
  *       blocks: a scalar diagonal block, a vectorised triangular panel solve, the trailing update by
