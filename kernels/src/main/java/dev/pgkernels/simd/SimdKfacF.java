@@ -321,84 +321,150 @@ final class SimdKfacF {
      * Forward substitution on a small block: {@code X ← T⁻¹ X}, {@code T} the {@code kb×kb} lower
      * triangle at {@code l[lOff]} (leading dimension ldl), {@code X} {@code kb×m} at {@code x[xOff]}
      * (leading dimension ldx): {@code x_i = (x_i - Σ_{k<i} t_ik x_k) / t_ii}, k ascending, each term
-     * one FMA. Vectorised along the m columns, four vectors at a time (the block's rows of those
-     * columns stay in L1, the partial sums in registers), the rest one masked vector at a time: every
-     * column gets the same operations in the same order, wherever it sits.
+     * one FMA. Vectorised along the m columns, four vectors at a time and two rows at a time (rows i
+     * and i+1 share the loads of each solved row k < i; row i+1 then subtracts {@code t_{i+1,i} x_i},
+     * its last term), the block's rows of those columns staying in L1 and the partial sums in
+     * registers; the remaining columns one masked vector and one row at a time. Every column gets
+     * the same operations in the same order, wherever it sits.
      */
     static void trsmLower(int kb, float[] l, int lOff, int ldl, float[] x, int xOff, int ldx, int m) {
         int c = 0;
         for (; c + 4 * L <= m; c += 4 * L) {
-            for (int i = 0; i < kb; i++) {
-                int xi = xOff + i * ldx + c, li = lOff + i * ldl;
+            int i = 0;
+            for (; i + 2 <= kb; i += 2) {
+                int xi = xOff + i * ldx + c, xj = xi + ldx, li = lOff + i * ldl, lj = li + ldl;
                 FloatVector v0 = FloatVector.fromArray(S, x, xi), v1 = FloatVector.fromArray(S, x, xi + L);
                 FloatVector v2 = FloatVector.fromArray(S, x, xi + 2 * L), v3 = FloatVector.fromArray(S, x, xi + 3 * L);
+                FloatVector w0 = FloatVector.fromArray(S, x, xj), w1 = FloatVector.fromArray(S, x, xj + L);
+                FloatVector w2 = FloatVector.fromArray(S, x, xj + 2 * L), w3 = FloatVector.fromArray(S, x, xj + 3 * L);
                 for (int k = 0; k < i; k++) {
-                    FloatVector t = FloatVector.broadcast(S, -l[li + k]);
+                    FloatVector t = FloatVector.broadcast(S, -l[li + k]), u = FloatVector.broadcast(S, -l[lj + k]);
                     int xk = xOff + k * ldx + c;
-                    v0 = FloatVector.fromArray(S, x, xk).fma(t, v0);
-                    v1 = FloatVector.fromArray(S, x, xk + L).fma(t, v1);
-                    v2 = FloatVector.fromArray(S, x, xk + 2 * L).fma(t, v2);
-                    v3 = FloatVector.fromArray(S, x, xk + 3 * L).fma(t, v3);
+                    FloatVector y0 = FloatVector.fromArray(S, x, xk), y1 = FloatVector.fromArray(S, x, xk + L);
+                    FloatVector y2 = FloatVector.fromArray(S, x, xk + 2 * L), y3 = FloatVector.fromArray(S, x, xk + 3 * L);
+                    v0 = y0.fma(t, v0);
+                    v1 = y1.fma(t, v1);
+                    v2 = y2.fma(t, v2);
+                    v3 = y3.fma(t, v3);
+                    w0 = y0.fma(u, w0);
+                    w1 = y1.fma(u, w1);
+                    w2 = y2.fma(u, w2);
+                    w3 = y3.fma(u, w3);
                 }
                 float d = l[li + i];
-                v0.div(d).intoArray(x, xi);
-                v1.div(d).intoArray(x, xi + L);
-                v2.div(d).intoArray(x, xi + 2 * L);
-                v3.div(d).intoArray(x, xi + 3 * L);
+                v0 = v0.div(d);
+                v1 = v1.div(d);
+                v2 = v2.div(d);
+                v3 = v3.div(d);
+                v0.intoArray(x, xi);
+                v1.intoArray(x, xi + L);
+                v2.intoArray(x, xi + 2 * L);
+                v3.intoArray(x, xi + 3 * L);
+                FloatVector u = FloatVector.broadcast(S, -l[lj + i]);
+                float e = l[lj + i + 1];
+                v0.fma(u, w0).div(e).intoArray(x, xj);
+                v1.fma(u, w1).div(e).intoArray(x, xj + L);
+                v2.fma(u, w2).div(e).intoArray(x, xj + 2 * L);
+                v3.fma(u, w3).div(e).intoArray(x, xj + 3 * L);
+            }
+            if (i < kb) {
+                trsmLowerRow(i, l, lOff + i * ldl, x, xOff, ldx, c, S.maskAll(true));
+                trsmLowerRow(i, l, lOff + i * ldl, x, xOff, ldx, c + L, S.maskAll(true));
+                trsmLowerRow(i, l, lOff + i * ldl, x, xOff, ldx, c + 2 * L, S.maskAll(true));
+                trsmLowerRow(i, l, lOff + i * ldl, x, xOff, ldx, c + 3 * L, S.maskAll(true));
             }
         }
         for (; c < m; c += L) {
             VectorMask<Float> mask = S.indexInRange(c, m);
             for (int i = 0; i < kb; i++) {
-                int xi = xOff + i * ldx + c, li = lOff + i * ldl;
-                FloatVector v = FloatVector.fromArray(S, x, xi, mask);
-                for (int k = 0; k < i; k++) {
-                    v = FloatVector.fromArray(S, x, xOff + k * ldx + c, mask).fma(FloatVector.broadcast(S, -l[li + k]), v);
-                }
-                v.div(l[li + i]).intoArray(x, xi, mask);
+                trsmLowerRow(i, l, lOff + i * ldl, x, xOff, ldx, c, mask);
             }
         }
     }
 
+    /** Row i of {@link #trsmLower} for one (masked) vector of columns at {@code c}: k ascending, then the division. */
+    private static void trsmLowerRow(int i, float[] l, int li, float[] x, int xOff, int ldx, int c,
+            VectorMask<Float> mask) {
+        int xi = xOff + i * ldx + c;
+        FloatVector v = FloatVector.fromArray(S, x, xi, mask);
+        for (int k = 0; k < i; k++) {
+            v = FloatVector.fromArray(S, x, xOff + k * ldx + c, mask).fma(FloatVector.broadcast(S, -l[li + k]), v);
+        }
+        v.div(l[li + i]).intoArray(x, xi, mask);
+    }
+
     /**
      * Back substitution on a small block with the transposed triangle: {@code X ← T⁻ᵀ X},
-     * {@code x_i = (x_i - Σ_{k>i} t_ki x_k) / t_ii}, i descending, k ascending; vectorised as
-     * {@link #trsmLower}.
+     * {@code x_i = (x_i - Σ_{k>i} t_ki x_k) / t_ii}, i descending, k DESCENDING (so that, as in
+     * {@link #trsmLower}, two rows i and i-1 share the loads of each solved row k > i and row i-1
+     * ends with its term {@code k = i}); vectorised as {@link #trsmLower}.
      */
     static void trsmLowerT(int kb, float[] l, int lOff, int ldl, float[] x, int xOff, int ldx, int m) {
         int c = 0;
         for (; c + 4 * L <= m; c += 4 * L) {
-            for (int i = kb - 1; i >= 0; i--) {
-                int xi = xOff + i * ldx + c;
+            int i = kb - 1;
+            for (; i >= 1; i -= 2) {
+                int xi = xOff + i * ldx + c, xj = xi - ldx;
                 FloatVector v0 = FloatVector.fromArray(S, x, xi), v1 = FloatVector.fromArray(S, x, xi + L);
                 FloatVector v2 = FloatVector.fromArray(S, x, xi + 2 * L), v3 = FloatVector.fromArray(S, x, xi + 3 * L);
-                for (int k = i + 1; k < kb; k++) {
-                    FloatVector t = FloatVector.broadcast(S, -l[lOff + k * ldl + i]);
+                FloatVector w0 = FloatVector.fromArray(S, x, xj), w1 = FloatVector.fromArray(S, x, xj + L);
+                FloatVector w2 = FloatVector.fromArray(S, x, xj + 2 * L), w3 = FloatVector.fromArray(S, x, xj + 3 * L);
+                for (int k = kb - 1; k > i; k--) {
+                    int lk = lOff + k * ldl;
+                    FloatVector t = FloatVector.broadcast(S, -l[lk + i]), u = FloatVector.broadcast(S, -l[lk + i - 1]);
                     int xk = xOff + k * ldx + c;
-                    v0 = FloatVector.fromArray(S, x, xk).fma(t, v0);
-                    v1 = FloatVector.fromArray(S, x, xk + L).fma(t, v1);
-                    v2 = FloatVector.fromArray(S, x, xk + 2 * L).fma(t, v2);
-                    v3 = FloatVector.fromArray(S, x, xk + 3 * L).fma(t, v3);
+                    FloatVector y0 = FloatVector.fromArray(S, x, xk), y1 = FloatVector.fromArray(S, x, xk + L);
+                    FloatVector y2 = FloatVector.fromArray(S, x, xk + 2 * L), y3 = FloatVector.fromArray(S, x, xk + 3 * L);
+                    v0 = y0.fma(t, v0);
+                    v1 = y1.fma(t, v1);
+                    v2 = y2.fma(t, v2);
+                    v3 = y3.fma(t, v3);
+                    w0 = y0.fma(u, w0);
+                    w1 = y1.fma(u, w1);
+                    w2 = y2.fma(u, w2);
+                    w3 = y3.fma(u, w3);
                 }
-                float d = l[lOff + i * ldl + i];
-                v0.div(d).intoArray(x, xi);
-                v1.div(d).intoArray(x, xi + L);
-                v2.div(d).intoArray(x, xi + 2 * L);
-                v3.div(d).intoArray(x, xi + 3 * L);
+                int li = lOff + i * ldl;
+                float d = l[li + i];
+                v0 = v0.div(d);
+                v1 = v1.div(d);
+                v2 = v2.div(d);
+                v3 = v3.div(d);
+                v0.intoArray(x, xi);
+                v1.intoArray(x, xi + L);
+                v2.intoArray(x, xi + 2 * L);
+                v3.intoArray(x, xi + 3 * L);
+                FloatVector u = FloatVector.broadcast(S, -l[li + i - 1]);
+                float e = l[li - ldl + i - 1];
+                v0.fma(u, w0).div(e).intoArray(x, xj);
+                v1.fma(u, w1).div(e).intoArray(x, xj + L);
+                v2.fma(u, w2).div(e).intoArray(x, xj + 2 * L);
+                v3.fma(u, w3).div(e).intoArray(x, xj + 3 * L);
+            }
+            if (i == 0) {
+                trsmLowerTRow(kb, 0, l, lOff, ldl, x, xOff, ldx, c, S.maskAll(true));
+                trsmLowerTRow(kb, 0, l, lOff, ldl, x, xOff, ldx, c + L, S.maskAll(true));
+                trsmLowerTRow(kb, 0, l, lOff, ldl, x, xOff, ldx, c + 2 * L, S.maskAll(true));
+                trsmLowerTRow(kb, 0, l, lOff, ldl, x, xOff, ldx, c + 3 * L, S.maskAll(true));
             }
         }
         for (; c < m; c += L) {
             VectorMask<Float> mask = S.indexInRange(c, m);
             for (int i = kb - 1; i >= 0; i--) {
-                int xi = xOff + i * ldx + c;
-                FloatVector v = FloatVector.fromArray(S, x, xi, mask);
-                for (int k = i + 1; k < kb; k++) {
-                    v = FloatVector.fromArray(S, x, xOff + k * ldx + c, mask)
-                            .fma(FloatVector.broadcast(S, -l[lOff + k * ldl + i]), v);
-                }
-                v.div(l[lOff + i * ldl + i]).intoArray(x, xi, mask);
+                trsmLowerTRow(kb, i, l, lOff, ldl, x, xOff, ldx, c, mask);
             }
         }
+    }
+
+    /** Row i of {@link #trsmLowerT} for one (masked) vector of columns at {@code c}: k descending, then the division. */
+    private static void trsmLowerTRow(int kb, int i, float[] l, int lOff, int ldl, float[] x, int xOff, int ldx, int c,
+            VectorMask<Float> mask) {
+        int xi = xOff + i * ldx + c;
+        FloatVector v = FloatVector.fromArray(S, x, xi, mask);
+        for (int k = kb - 1; k > i; k--) {
+            v = FloatVector.fromArray(S, x, xOff + k * ldx + c, mask).fma(FloatVector.broadcast(S, -l[lOff + k * ldl + i]), v);
+        }
+        v.div(l[lOff + i * ldl + i]).intoArray(x, xi, mask);
     }
 
     // ------------------------------------------------------------------ eigenbases

@@ -325,6 +325,27 @@ class KfacSimdTest {
     }
 
     /**
+     * Past the Cholesky and solve blocks (64), the GEMM's KC (128) and NR: several blocks per factor,
+     * partial last blocks of 1 and 2 rows (odd and even, the two-row triangle kernels' leftovers),
+     * full four-vector column chunks; same checks and bounds as choleskyMatchesReference.
+     */
+    @Example
+    void choleskyAcrossBlocks() {
+        choleskyMatchesReference(130, 129, true, 300, 0.01, 1);
+        choleskyMatchesReference(65, 64, false, 33, 0.25, 2);
+        choleskyMatchesReference(129, 63, true, 7, 1.0, 3);
+        choleskyMatchesReference(1, 193, false, 200, 1e-4, 4);
+    }
+
+    /** Eigen and EKFAC preconditioning and the EKFAC scaling at sizes past the GEMM tiles, as the properties. */
+    @Example
+    void eigenAndEkfacAcrossTiles() {
+        eigenAndEkfacMatchReference(97, 130, true, 40, 0.01, 5);
+        ekfacScalingMatchesReference(33, 129, false, 300, 0.5, 6);
+        ekfacScalingMatchesReference(130, 7, true, 257, 0.0, 7);
+    }
+
+    /**
      * {@code S_d ΔW A_d = ∇W}, the bound of the reference's residual test (Higham Thm 10.4 for both
      * Cholesky solves, see KfacReferenceTest.choleskyRouteResidual) with the working precision's u:
      * {@code 2 (4 nS + 4 nA + 4) u tr(S_d) tr(A_d) ‖ΔW‖_F}; for fp32 the damped factors the solver
