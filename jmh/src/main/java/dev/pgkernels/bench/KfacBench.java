@@ -36,7 +36,11 @@ import org.openjdk.jmh.infra.BenchmarkParams;
  * the class uses {@link Mode#SingleShotTime} with 1 warm-up and 3 measured operations per
  * configuration (no time-based iterations). Default run: 18 layer configurations (3 methods × 3
  * impls × n ∈ {256, 1024}), 4 fast eigendecompositions and the reference one at 256 — about 45 s
- * of reference work plus a fork per configuration, under 3 minutes on this machine. Each trial's
+ * of reference work plus a fork per configuration: 3 min 10 s measured with {@code -p eigenN=256}
+ * on this machine under a load of 8 (2 cores shared), plus the fast backends' decompositions at
+ * 1024 (7 calls each: 3 in setup, 1 warm-up, 3 measured). Single shots of the millisecond
+ * operations at n = 256 are at the mercy of the scheduler on a shared machine: add {@code -i 10}
+ * or more when those matter. Each trial's
  * setup checks a non-reference backend against the reference on the method it is about to measure
  * (on a cheaper slice of the shape where the full reference would take seconds, see
  * {@link LayerShape#setup}). Select methods with a regex, e.g. {@code KfacBench.eigenBasis$}.
