@@ -1,0 +1,582 @@
+package dev.pgkernels.simd;
+
+import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Symmetric eigendecomposition {@code A = Q diag(w) Qᵀ} in double, for the {@code simd} K-FAC eigen
+ * variant (SPEC §6): eigenvalues ascending, eigenvectors as the columns of {@code Q}.
+ *
+ * <p><b>Method</b> (Golub and Van Loan, Matrix Computations, 4th ed., §8.3; LAPACK's
+ * {@code dsytrd}/{@code dsteqr}/{@code dormtr} split):
+ * <ol>
+ *   <li><b>Scaling.</b> One pass over {@code a} finds {@code max|a_ij|} and any NaN/Inf; the matrix is
+ *       multiplied by a power of two (exact) so that its largest entry lies in [1, 2): no square
+ *       below can overflow or lose the data to underflow, also at 1e±150. The eigenvalues are scaled
+ *       back at the end.</li>
+ *   <li><b>Householder tridiagonalisation</b> {@code A = H T Hᵀ}, {@code H = H_0 H_1 … H_{n-3}},
+ *       {@code H_k = I − τ_k v_k v_kᵀ}, on the UPPER triangle in row-major order (= LAPACK's
+ *       {@code uplo = 'L'} in column-major): row {@code k} right of the diagonal is the column to
+ *       annihilate, so every access is contiguous. Each step is a symmetric matrix-vector product
+ *       {@code p = τ A₂₂ v} (one pass over the trailing upper triangle: a dot along each row and an
+ *       axpy into {@code p}) and the rank-2 update {@code A₂₂ −= v wᵀ + w vᵀ},
+ *       {@code w = p − (τ/2)(pᵀv) v}; both vectorised along the rows. {@code v_k} is kept in row
+ *       {@code k} of {@code a} (columns {@code k+1..n-1}, unit first entry stored explicitly).</li>
+ *   <li><b>Implicit QL</b> with Wilkinson's shift (the eigenvalue of the leading 2×2 block closer
+ *       to {@code d_l}) on the tridiagonal {@code (d, e)}, deflating when
+ *       {@code |e_m| <= u (|d_m| + |d_{m+1}|)}. The rotations of a sweep depend only on
+ *       {@code (d, e)}, so they are recorded and applied later, in batches of sweeps, to
+ *       {@code Zᵀ} (the eigenvectors of {@code T} as ROWS, so a rotation mixes two contiguous rows):
+ *       column strips of two vectors' width take every rotation of the batch while they sit in
+ *       L2, and the row shared by consecutive rotations of a sweep stays in registers (one load
+ *       and one store per rotation and strip).</li>
+ *   <li><b>Sort</b> ascending (selection sort of {@code d} with the rows of {@code Zᵀ}).</li>
+ *   <li><b>Back-transformation</b> {@code Qᵀ = Zᵀ Hᵀ = Zᵀ H_{n-3} … H_0}, in blocks of
+ *       {@link #NB} reflectors in compact WY form ({@code H_k … H_{k+nb-1} = I − V T Vᵀ}, LAPACK's
+ *       {@code dlarft}): {@code Zᵀ ← Zᵀ − (Zᵀ V) Tᵀ Vᵀ}, both products by {@link SimdGemmD}.</li>
+ *   <li>{@code q = (Qᵀ)ᵀ}, {@code w = 2^s d}.</li>
+ * </ol>
+ * Every step is backward stable, so the computed eigenpairs are exact for some {@code A + E} with
+ * {@code ‖E‖₂ <= c n u ‖A‖₂}: {@code |Δλ| <= c n u ‖A‖₂} (Weyl), {@code ‖Q Λ Qᵀ − A‖} and
+ * {@code ‖QᵀQ − I‖} are of order {@code n u} (times {@code ‖A‖} for the first).
+ *
+ * <p><b>Memory:</b> nothing is allocated; {@code Zᵀ}, the tridiagonal, the rotation buffer, the WY
+ * blocks and the GEMM's packing buffers all live in {@code scratch} ({@link #scratchLength}). The
+ * class is stateless and thread-safe (callers give distinct arrays).
+ */
+final class SimdEigen {
+    private SimdEigen() {}
+
+    private static final VectorSpecies<Double> S = DoubleVector.SPECIES_PREFERRED;
+    private static final int L = S.length();
+
+    /** Reflectors per compact-WY block of the back-transformation. */
+    static final int NB = 32;
+
+    /** Unit roundoff of double, {@code 2^-53}. */
+    private static final double EPS = 0x1p-53;
+    /** Below this a deflation test treats {@code e_m} as zero whatever {@code d} is (the matrix is scaled to max 1). */
+    private static final double TINY = 0x1p-1000;
+    /** Total QL iterations allowed, {@code 30 n} as LAPACK's {@code dsteqr}. */
+    private static final int MAX_ITER_PER_ROW = 30;
+
+    /** Leading dimension of {@code Zᵀ}: a multiple of 8 doubles ≥ n, an odd number of 64-byte lines (no cache-set aliasing at n = 1024). */
+    static int ld(int n) {
+        int ld = (n + 7) / 8 * 8;
+        if ((ld / 8) % 2 == 0) {
+            ld += 8;
+        }
+        return ld;
+    }
+
+    /** Rotation-buffer capacity (rotations) for order n. */
+    private static int rotCap(int n) {
+        return 4 * n + 16;
+    }
+
+    /** Doubles of scratch that {@link #decompose} needs for order {@code n}. */
+    static int scratchLength(int n) {
+        if (n <= 1) {
+            return 0;
+        }
+        int ld = ld(n);
+        long len = (long) ld * n         // Zᵀ
+                + 4L * n                 // d, e, tau, p
+                + 3L * rotCap(n) + 2L * n // rotation c, s; sweep headers
+                + (long) NB * NB          // T
+                + (long) n * NB           // W = Zᵀ V
+                + Math.max(SimdGemmD.scratch(n, NB, n), SimdGemmD.scratch(n, n, NB));
+        return Math.toIntExact(len);
+    }
+
+    /**
+     * Eigendecomposition of the symmetric {@code n×n} matrix {@code a} (row-major, leading dimension
+     * {@code n}, both triangles set; only the upper triangle is read). Eigenvalues ascending into
+     * {@code w[0..n)}, eigenvectors as the COLUMNS of {@code q} ({@code q[i*n + k]} is component
+     * {@code i} of eigenvector {@code k}; orthonormal). Any NaN or ±Inf anywhere in {@code a} gives
+     * NaN in every element of {@code w[0..n)} and {@code q[0..n²)}.
+     *
+     * @param n       order, {@code >= 0}
+     * @param a       {@code n×n}. Destroyed (holds the Householder vectors afterwards).
+     * @param w       length {@code >= n}. Modified.
+     * @param q       length {@code >= n²}. Modified.
+     * @param scratch length {@code >= scratchLength(n)}. Modified.
+     */
+    static void decompose(int n, double[] a, double[] w, double[] q, double[] scratch) {
+        if (n == 0) {
+            return;
+        }
+        // 1. finiteness and scale, one pass over the whole matrix
+        double max = 0.0;
+        boolean finite = true;
+        {
+            DoubleVector vmax = DoubleVector.zero(S);
+            int nn = n * n, i = 0;
+            for (int bound = S.loopBound(nn); i < bound; i += L) {
+                vmax = vmax.max(DoubleVector.fromArray(S, a, i).abs());
+            }
+            if (i < nn) {
+                vmax = vmax.max(DoubleVector.fromArray(S, a, i, S.indexInRange(i, nn)).abs());
+            }
+            // lanewise MAX and the MAX reduction follow Math.max: a NaN anywhere gives NaN, an Inf gives Inf
+            max = vmax.reduceLanes(VectorOperators.MAX);
+            finite = Double.isFinite(max);
+        }
+        if (!finite) {
+            java.util.Arrays.fill(w, 0, n, Double.NaN);
+            java.util.Arrays.fill(q, 0, n * n, Double.NaN);
+            return;
+        }
+        if (n == 1) {
+            w[0] = a[0];
+            q[0] = 1.0;
+            return;
+        }
+        // max·2^shift in [1, 2); getExponent of a subnormal is -1023, so those go through 2^60 first
+        int shift = max == 0.0 ? 0
+                : max < Double.MIN_NORMAL ? 60 - Math.getExponent(max * 0x1p60) : -Math.getExponent(max);
+        scaleByPowerOfTwo(n * n, shift, a);
+
+        int ld = ld(n);
+        int zt = 0;
+        int d = zt + ld * n, e = d + n, tau = e + n, p = tau + n;
+        int rc = p + n, rs = rc + rotCap(n), hdr = rs + rotCap(n);
+        int tOff = hdr + rotCap(n) + 2 * n;
+        int wOff = tOff + NB * NB;
+        int gOff = wOff + n * NB;
+        double[] s = scratch;
+
+        tridiagonalise(n, a, s, d, e, tau, p);
+        // Zᵀ = I (padding columns zero too)
+        java.util.Arrays.fill(s, zt, zt + ld * n, 0.0);
+        for (int i = 0; i < n; i++) {
+            s[zt + i * ld + i] = 1.0;
+        }
+        boolean converged = ql(n, s, d, e, zt, ld, rc, rs, hdr, rotCap(n));
+        if (!converged) {
+            java.util.Arrays.fill(w, 0, n, Double.NaN);
+            java.util.Arrays.fill(q, 0, n * n, Double.NaN);
+            return;
+        }
+        sort(n, s, d, zt, ld);
+        backTransform(n, a, s, tau, zt, ld, tOff, wOff, gOff);
+        transpose(n, s, zt, ld, q);
+        for (int i = 0; i < n; i++) {
+            w[i] = Math.scalb(s[d + i], -shift);
+        }
+    }
+
+    /** x ← 2^shift x (exact unless results are subnormal; two factors when 2^shift itself is out of range). */
+    private static void scaleByPowerOfTwo(int len, int shift, double[] x) {
+        if (shift == 0) {
+            return;
+        }
+        if (Math.abs(shift) <= 1000) {
+            scale(len, Math.scalb(1.0, shift), x);
+        } else {
+            scale(len, Math.scalb(1.0, shift / 2), x);
+            scale(len, Math.scalb(1.0, shift - shift / 2), x);
+        }
+    }
+
+    private static void scale(int len, double f, double[] x) {
+        DoubleVector vf = DoubleVector.broadcast(S, f);
+        int i = 0;
+        for (int bound = S.loopBound(len); i < bound; i += L) {
+            DoubleVector.fromArray(S, x, i).mul(vf).intoArray(x, i);
+        }
+        for (; i < len; i++) {
+            x[i] *= f;
+        }
+    }
+
+    // ------------------------------------------------------------------ tridiagonalisation
+
+    /**
+     * {@code A = H T Hᵀ} on the upper triangle: {@code d = diag T} into {@code s[d..]}, the
+     * off-diagonal into {@code s[e..e+n-1)} ({@code e[n-1] = 0}), {@code τ_k} into {@code s[tau..]}
+     * ({@code τ = 0} for {@code k >= n-2}); {@code v_k} into row {@code k} of {@code a}, columns
+     * {@code k+1..n-1} ({@code a[k][k+1] = 1}), with zeros left of it (row {@code k}, columns
+     * {@code 0..k}) so the rows of a block of reflectors form {@code Vᵀ} for the GEMMs.
+     */
+    private static void tridiagonalise(int n, double[] a, double[] s, int d, int e, int tau, int p) {
+        for (int k = 0; k < n - 2; k++) {
+            int m = n - k - 1;               // length of v
+            int row = k * n + k + 1;         // a[k][k+1..n)
+            s[d + k] = a[k * n + k];
+            double alpha = a[row];
+            double xnorm2 = dot(m - 1, a, row + 1, a, row + 1);
+            double t;
+            if (xnorm2 == 0.0) {
+                t = 0.0;
+                s[e + k] = alpha;
+            } else {
+                double beta = -Math.copySign(Math.sqrt(alpha * alpha + xnorm2), alpha);
+                t = (beta - alpha) / beta;
+                scaleRange(m - 1, 1.0 / (alpha - beta), a, row + 1);
+                s[e + k] = beta;
+            }
+            a[row] = 1.0;
+            s[tau + k] = t;
+            if (t != 0.0) {
+                // p = τ A₂₂ v on the trailing block rows/cols k+1..n-1 (upper triangle)
+                java.util.Arrays.fill(s, p, p + m, 0.0);
+                for (int i = 0; i < m; i++) {
+                    int ai = (k + 1 + i) * n + k + 1 + i; // a[k+1+i][k+1+i]
+                    double vi = a[row + i];
+                    double acc = symvRow(m - 1 - i, a, ai + 1, a, row + i + 1, vi, s, p + i + 1);
+                    s[p + i] += acc + a[ai] * vi;
+                }
+                scaleRange(m, t, s, p);
+                // w = p − (τ/2)(pᵀv) v, in p
+                double alph = -0.5 * t * dot(m, s, p, a, row);
+                axpy(m, alph, a, row, s, p);
+                // A₂₂ −= v wᵀ + w vᵀ (upper triangle)
+                for (int i = 0; i < m; i++) {
+                    int ai = (k + 1 + i) * n + k + 1 + i;
+                    syr2Row(m - i, -a[row + i], s, p + i, -s[p + i], a, row + i, a, ai);
+                }
+            }
+            // zeros left of v_k in row k (columns 0..k): the lower triangle and the diagonal, no longer read
+            java.util.Arrays.fill(a, k * n, k * n + k + 1, 0.0);
+        }
+        s[d + n - 2] = a[(n - 2) * n + n - 2];
+        s[d + n - 1] = a[(n - 1) * n + n - 1];
+        s[e + n - 2] = a[(n - 2) * n + n - 1];
+        s[e + n - 1] = 0.0;
+        s[tau + n - 2] = 0.0;
+        s[tau + n - 1] = 0.0;
+    }
+
+    /** Returns Σ_j r_j x_j and does y_j += vi r_j, for j < len (r = a row of A₂₂ right of the diagonal). */
+    private static double symvRow(int len, double[] r, int ro, double[] x, int xo, double vi, double[] y, int yo) {
+        DoubleVector acc0 = DoubleVector.zero(S), acc1 = DoubleVector.zero(S);
+        DoubleVector vv = DoubleVector.broadcast(S, vi);
+        int j = 0;
+        for (int bound = len - len % (2 * L); j < bound; j += 2 * L) {
+            DoubleVector r0 = DoubleVector.fromArray(S, r, ro + j);
+            DoubleVector r1 = DoubleVector.fromArray(S, r, ro + j + L);
+            acc0 = r0.fma(DoubleVector.fromArray(S, x, xo + j), acc0);
+            acc1 = r1.fma(DoubleVector.fromArray(S, x, xo + j + L), acc1);
+            r0.fma(vv, DoubleVector.fromArray(S, y, yo + j)).intoArray(y, yo + j);
+            r1.fma(vv, DoubleVector.fromArray(S, y, yo + j + L)).intoArray(y, yo + j + L);
+        }
+        for (; j < len; j += L) {
+            VectorMask<Double> mk = S.indexInRange(j, len);
+            DoubleVector r0 = DoubleVector.fromArray(S, r, ro + j, mk);
+            acc0 = r0.fma(DoubleVector.fromArray(S, x, xo + j, mk), acc0);
+            r0.fma(vv, DoubleVector.fromArray(S, y, yo + j, mk)).intoArray(y, yo + j, mk);
+        }
+        // SIMD reassociates the sum
+        return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+    }
+
+    /** r_j += α x_j + β y_j, j < len. */
+    private static void syr2Row(int len, double alpha, double[] x, int xo, double beta, double[] y, int yo,
+            double[] r, int ro) {
+        DoubleVector va = DoubleVector.broadcast(S, alpha), vb = DoubleVector.broadcast(S, beta);
+        int j = 0;
+        for (int bound = S.loopBound(len); j < bound; j += L) {
+            DoubleVector acc = DoubleVector.fromArray(S, r, ro + j);
+            acc = DoubleVector.fromArray(S, x, xo + j).fma(va, acc);
+            acc = DoubleVector.fromArray(S, y, yo + j).fma(vb, acc);
+            acc.intoArray(r, ro + j);
+        }
+        if (j < len) {
+            VectorMask<Double> mk = S.indexInRange(j, len);
+            DoubleVector acc = DoubleVector.fromArray(S, r, ro + j, mk);
+            acc = DoubleVector.fromArray(S, x, xo + j, mk).fma(va, acc);
+            acc = DoubleVector.fromArray(S, y, yo + j, mk).fma(vb, acc);
+            acc.intoArray(r, ro + j, mk);
+        }
+    }
+
+    /** Σ x_j y_j, j < len (two accumulators; SIMD reassociates the sum). */
+    private static double dot(int len, double[] x, int xo, double[] y, int yo) {
+        DoubleVector acc0 = DoubleVector.zero(S), acc1 = DoubleVector.zero(S);
+        int j = 0;
+        for (int bound = len - len % (2 * L); j < bound; j += 2 * L) {
+            acc0 = DoubleVector.fromArray(S, x, xo + j).fma(DoubleVector.fromArray(S, y, yo + j), acc0);
+            acc1 = DoubleVector.fromArray(S, x, xo + j + L).fma(DoubleVector.fromArray(S, y, yo + j + L), acc1);
+        }
+        for (; j < len; j += L) {
+            VectorMask<Double> mk = S.indexInRange(j, len);
+            acc0 = DoubleVector.fromArray(S, x, xo + j, mk).fma(DoubleVector.fromArray(S, y, yo + j, mk), acc0);
+        }
+        return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+    }
+
+    /** y_j += α x_j, j < len. */
+    private static void axpy(int len, double alpha, double[] x, int xo, double[] y, int yo) {
+        DoubleVector va = DoubleVector.broadcast(S, alpha);
+        int j = 0;
+        for (int bound = S.loopBound(len); j < bound; j += L) {
+            DoubleVector.fromArray(S, x, xo + j).fma(va, DoubleVector.fromArray(S, y, yo + j)).intoArray(y, yo + j);
+        }
+        if (j < len) {
+            VectorMask<Double> mk = S.indexInRange(j, len);
+            DoubleVector.fromArray(S, x, xo + j, mk).fma(va, DoubleVector.fromArray(S, y, yo + j, mk))
+                    .intoArray(y, yo + j, mk);
+        }
+    }
+
+    /** x_j *= f, j < len. */
+    private static void scaleRange(int len, double f, double[] x, int xo) {
+        DoubleVector vf = DoubleVector.broadcast(S, f);
+        int j = 0;
+        for (int bound = S.loopBound(len); j < bound; j += L) {
+            DoubleVector.fromArray(S, x, xo + j).mul(vf).intoArray(x, xo + j);
+        }
+        if (j < len) {
+            VectorMask<Double> mk = S.indexInRange(j, len);
+            DoubleVector.fromArray(S, x, xo + j, mk).mul(vf).intoArray(x, xo + j, mk);
+        }
+    }
+
+    // ------------------------------------------------------------------ implicit QL
+
+    /** sqrt(f² + g²) without spurious over/underflow (the fast path covers the scaled range). */
+    private static double hypot(double f, double g) {
+        double af = Math.abs(f), ag = Math.abs(g);
+        double big = Math.max(af, ag);
+        if (big > 0x1p-500 && big < 0x1p500) {
+            return Math.sqrt(f * f + g * g);
+        }
+        return Math.hypot(f, g);
+    }
+
+    /**
+     * Implicit QL with Wilkinson shifts on {@code (d, e)} ({@code e_i} couples {@code i} and
+     * {@code i+1}); the rotations are recorded per sweep (header: top row, count) and applied to
+     * {@code Zᵀ} in batches by {@link #applyBatch}.
+     *
+     * @return false if {@code 30 n} iterations did not suffice
+     */
+    private static boolean ql(int n, double[] s, int d, int e, int zt, int ld, int rc, int rs, int hdr, int cap) {
+        int used = 0, sweeps = 0;
+        int iterLeft = MAX_ITER_PER_ROW * n;
+        for (int l = 0; l < n; l++) {
+            while (true) {
+                int m = l;
+                for (; m < n - 1; m++) {
+                    double dd = Math.abs(s[d + m]) + Math.abs(s[d + m + 1]);
+                    if (Math.abs(s[e + m]) <= EPS * dd || Math.abs(s[e + m]) <= TINY) {
+                        s[e + m] = 0.0;
+                        break;
+                    }
+                }
+                if (m == l) {
+                    break;
+                }
+                if (iterLeft-- == 0) {
+                    return false;
+                }
+                if (used + (m - l) > cap || sweeps == n) {
+                    applyBatch(n, s, zt, ld, rc, rs, hdr, sweeps);
+                    used = 0;
+                    sweeps = 0;
+                }
+                int start = used;
+                double dl = s[d + l], el = s[e + l];
+                double g = (s[d + l + 1] - dl) / (2.0 * el);
+                double r = hypot(g, 1.0);
+                g = s[d + m] - dl + el / (g + Math.copySign(r, g));
+                double sn = 1.0, c = 1.0, pp = 0.0;
+                boolean underflow = false;
+                for (int i = m - 1; i >= l; i--) {
+                    double f = sn * s[e + i], b = c * s[e + i];
+                    r = hypot(f, g);
+                    s[e + i + 1] = r;
+                    if (r == 0.0) {
+                        // recover from underflow: the rotations so far stand, this sweep stops
+                        s[d + i + 1] -= pp;
+                        s[e + m] = 0.0;
+                        underflow = true;
+                        break;
+                    }
+                    sn = f / r;
+                    c = g / r;
+                    g = s[d + i + 1] - pp;
+                    r = (s[d + i] - g) * sn + 2.0 * c * b;
+                    pp = sn * r;
+                    s[d + i + 1] = g + pp;
+                    g = c * r - b;
+                    s[rc + used] = c;
+                    s[rs + used] = sn;
+                    used++;
+                }
+                if (used > start) {
+                    s[hdr + 2 * sweeps] = m;
+                    s[hdr + 2 * sweeps + 1] = used - start;
+                    sweeps++;
+                }
+                if (underflow) {
+                    continue;
+                }
+                s[d + l] -= pp;
+                s[e + l] = g;
+                s[e + m] = 0.0;
+            }
+        }
+        applyBatch(n, s, zt, ld, rc, rs, hdr, sweeps);
+        return true;
+    }
+
+    /**
+     * Applies the recorded sweeps in order to {@code Zᵀ}: rotation {@code (c, s)} at row {@code i}
+     * does {@code z_{i+1} ← s z_i + c z_{i+1}}, {@code z_i ← c z_i − s z_{i+1}} (rows), for
+     * {@code i = top-1} down to {@code top-count}. Column strips of two vectors (one for an odd last
+     * vector; the padding columns of {@code Zᵀ} up to a multiple of 8 are zero and rotate harmlessly,
+     * so no mask is needed and each element's arithmetic does not depend on its column).
+     */
+    private static void applyBatch(int n, double[] s, int zt, int ld, int rc, int rs, int hdr, int sweeps) {
+        if (sweeps == 0) {
+            return;
+        }
+        int cols = (n + L - 1) / L * L; // <= ld
+        int c0 = 0;
+        for (; c0 + 2 * L <= cols; c0 += 2 * L) {
+            int r0 = 0;
+            for (int sw = 0; sw < sweeps; sw++) {
+                int top = (int) s[hdr + 2 * sw], cnt = (int) s[hdr + 2 * sw + 1];
+                int base = zt + c0;
+                DoubleVector h0 = DoubleVector.fromArray(S, s, base + top * ld);
+                DoubleVector h1 = DoubleVector.fromArray(S, s, base + top * ld + L);
+                for (int j = 0; j < cnt; j++) {
+                    int i = top - 1 - j;
+                    DoubleVector vc = DoubleVector.broadcast(S, s[rc + r0 + j]);
+                    DoubleVector vs = DoubleVector.broadcast(S, s[rs + r0 + j]);
+                    DoubleVector l0 = DoubleVector.fromArray(S, s, base + i * ld);
+                    DoubleVector l1 = DoubleVector.fromArray(S, s, base + i * ld + L);
+                    l0.mul(vs).add(h0.mul(vc)).intoArray(s, base + (i + 1) * ld);
+                    l1.mul(vs).add(h1.mul(vc)).intoArray(s, base + (i + 1) * ld + L);
+                    h0 = l0.mul(vc).sub(h0.mul(vs));
+                    h1 = l1.mul(vc).sub(h1.mul(vs));
+                }
+                h0.intoArray(s, base + (top - cnt) * ld);
+                h1.intoArray(s, base + (top - cnt) * ld + L);
+                r0 += cnt;
+            }
+        }
+        if (c0 < cols) {
+            int r0 = 0;
+            for (int sw = 0; sw < sweeps; sw++) {
+                int top = (int) s[hdr + 2 * sw], cnt = (int) s[hdr + 2 * sw + 1];
+                int base = zt + c0;
+                DoubleVector h0 = DoubleVector.fromArray(S, s, base + top * ld);
+                for (int j = 0; j < cnt; j++) {
+                    int i = top - 1 - j;
+                    DoubleVector vc = DoubleVector.broadcast(S, s[rc + r0 + j]);
+                    DoubleVector vs = DoubleVector.broadcast(S, s[rs + r0 + j]);
+                    DoubleVector l0 = DoubleVector.fromArray(S, s, base + i * ld);
+                    l0.mul(vs).add(h0.mul(vc)).intoArray(s, base + (i + 1) * ld);
+                    h0 = l0.mul(vc).sub(h0.mul(vs));
+                }
+                h0.intoArray(s, base + (top - cnt) * ld);
+                r0 += cnt;
+            }
+        }
+    }
+
+    /** Ascending order: selection sort of d, swapping the rows of Zᵀ alongside. */
+    private static void sort(int n, double[] s, int d, int zt, int ld) {
+        for (int i = 0; i < n - 1; i++) {
+            int k = i;
+            double min = s[d + i];
+            for (int j = i + 1; j < n; j++) {
+                if (s[d + j] < min) {
+                    min = s[d + j];
+                    k = j;
+                }
+            }
+            if (k != i) {
+                s[d + k] = s[d + i];
+                s[d + i] = min;
+                int ri = zt + i * ld, rk = zt + k * ld;
+                for (int j = 0; j < n; j++) {
+                    double t = s[ri + j];
+                    s[ri + j] = s[rk + j];
+                    s[rk + j] = t;
+                }
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ back-transformation
+
+    /**
+     * {@code Zᵀ ← Zᵀ H_{n-3} … H_0}, blocks of {@link #NB} reflectors from the last: for the block
+     * {@code [kb, ke)}, {@code H_kb … H_{ke-1} = I − V T Vᵀ} with {@code T} upper triangular, so the
+     * reversed product is {@code I − V Tᵀ Vᵀ} and {@code Zᵀ[:, kb+1..] −= ((Zᵀ V) Tᵀ) Vᵀ}. {@code Vᵀ} is
+     * rows {@code kb..ke-1} of {@code a}, columns {@code kb+1..n-1} (unit entries and zeros to their
+     * left stored by {@link #tridiagonalise}).
+     */
+    private static void backTransform(int n, double[] a, double[] s, int tau, int zt, int ld, int tOff, int wOff,
+            int gOff) {
+        int nr = n - 2; // reflectors 0..n-3
+        if (nr <= 0) {
+            return;
+        }
+        int lastStart = (nr - 1) / NB * NB;
+        for (int kb = lastStart; kb >= 0; kb -= NB) {
+            int nb = Math.min(NB, nr - kb);
+            int mlen = n - kb - 1;
+            int vt = kb * n + kb + 1; // Vᵀ (nb × mlen, ld n)
+            // T (nb × nb, row-major, upper): T_ii = τ_i; T[0:i, i] = −τ_i T[0:i, 0:i] (V[:, 0:i]ᵀ v_i)
+            for (int i = 0; i < nb; i++) {
+                double ti = s[tau + kb + i];
+                // column i of T above the diagonal, first as the dots
+                for (int j = 0; j < i; j++) {
+                    // v_j and v_i: row j starts its nonzeros at column j (relative), row i at i
+                    s[tOff + j * NB + i] = ti == 0.0 ? 0.0
+                            : -ti * dot(mlen - i, a, vt + j * n + i, a, vt + i * n + i);
+                }
+                // T[0:i, i] = T[0:i, 0:i] · t (upper triangular, in place going down the rows)
+                for (int j = 0; j < i; j++) {
+                    double acc = 0.0;
+                    for (int l = j; l < i; l++) {
+                        acc += s[tOff + j * NB + l] * s[tOff + l * NB + i];
+                    }
+                    s[tOff + j * NB + i] = acc;
+                }
+                s[tOff + i * NB + i] = ti;
+                for (int j = i + 1; j < nb; j++) {
+                    s[tOff + j * NB + i] = 0.0;
+                }
+            }
+            // W = Zᵀ[:, kb+1..] V   (n × nb)
+            SimdGemmD.gemm(false, true, n, nb, mlen, 1.0, s, zt + kb + 1, ld, a, vt, n, 0.0, s, wOff, nb, s, gOff);
+            // W ← W Tᵀ: row r, w'_j = Σ_{l >= j} w_l T_jl, ascending j in place
+            for (int r = 0; r < n; r++) {
+                int wr = wOff + r * nb;
+                for (int j = 0; j < nb; j++) {
+                    double acc = 0.0;
+                    for (int l = j; l < nb; l++) {
+                        acc += s[wr + l] * s[tOff + j * NB + l];
+                    }
+                    s[wr + j] = acc;
+                }
+            }
+            // Zᵀ[:, kb+1..] −= W Vᵀ
+            SimdGemmD.gemm(false, false, n, mlen, nb, -1.0, s, wOff, nb, a, vt, n, 1.0, s, zt + kb + 1, ld, s, gOff);
+        }
+    }
+
+    /** q[i][k] = Qᵀ[k][i], in 8×8 tiles. */
+    private static void transpose(int n, double[] s, int zt, int ld, double[] q) {
+        final int b = 8;
+        for (int k0 = 0; k0 < n; k0 += b) {
+            int k1 = Math.min(n, k0 + b);
+            for (int i0 = 0; i0 < n; i0 += b) {
+                int i1 = Math.min(n, i0 + b);
+                for (int k = k0; k < k1; k++) {
+                    for (int i = i0; i < i1; i++) {
+                        q[i * n + k] = s[zt + k * ld + i];
+                    }
+                }
+            }
+        }
+    }
+}
