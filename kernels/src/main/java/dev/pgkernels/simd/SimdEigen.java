@@ -71,9 +71,12 @@ final class SimdEigen {
         return ld;
     }
 
+    /** Rotations buffered before they are applied, in units of n: each batch streams Zᵀ through L2 once. */
+    static final int ROT_BATCH = 16;
+
     /** Rotation-buffer capacity (rotations) for order n. */
     private static int rotCap(int n) {
-        return 4 * n + 16;
+        return ROT_BATCH * n + 16;
     }
 
     /** Doubles of scratch that {@link #decompose} needs for order {@code n}. */
@@ -448,12 +451,13 @@ final class SimdEigen {
                     int i = top - 1 - j;
                     DoubleVector vc = DoubleVector.broadcast(S, s[rc + r0 + j]);
                     DoubleVector vs = DoubleVector.broadcast(S, s[rs + r0 + j]);
+                    DoubleVector vns = vs.neg();
                     DoubleVector l0 = DoubleVector.fromArray(S, s, base + i * ld);
                     DoubleVector l1 = DoubleVector.fromArray(S, s, base + i * ld + L);
-                    l0.mul(vs).add(h0.mul(vc)).intoArray(s, base + (i + 1) * ld);
-                    l1.mul(vs).add(h1.mul(vc)).intoArray(s, base + (i + 1) * ld + L);
-                    h0 = l0.mul(vc).sub(h0.mul(vs));
-                    h1 = l1.mul(vc).sub(h1.mul(vs));
+                    l0.fma(vs, h0.mul(vc)).intoArray(s, base + (i + 1) * ld);
+                    l1.fma(vs, h1.mul(vc)).intoArray(s, base + (i + 1) * ld + L);
+                    h0 = h0.fma(vns, l0.mul(vc));
+                    h1 = h1.fma(vns, l1.mul(vc));
                 }
                 h0.intoArray(s, base + (top - cnt) * ld);
                 h1.intoArray(s, base + (top - cnt) * ld + L);
@@ -470,9 +474,10 @@ final class SimdEigen {
                     int i = top - 1 - j;
                     DoubleVector vc = DoubleVector.broadcast(S, s[rc + r0 + j]);
                     DoubleVector vs = DoubleVector.broadcast(S, s[rs + r0 + j]);
+                    DoubleVector vns = vs.neg();
                     DoubleVector l0 = DoubleVector.fromArray(S, s, base + i * ld);
-                    l0.mul(vs).add(h0.mul(vc)).intoArray(s, base + (i + 1) * ld);
-                    h0 = l0.mul(vc).sub(h0.mul(vs));
+                    l0.fma(vs, h0.mul(vc)).intoArray(s, base + (i + 1) * ld);
+                    h0 = h0.fma(vns, l0.mul(vc));
                 }
                 h0.intoArray(s, base + (top - cnt) * ld);
                 r0 += cnt;
