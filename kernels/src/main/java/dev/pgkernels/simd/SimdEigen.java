@@ -86,7 +86,7 @@ final class SimdEigen {
         }
         int ld = ld(n);
         long len = (long) ld * n         // Zᵀ
-                + 4L * n                 // d, e, tau, p
+                + 5L * n                 // d, e, tau, p, p2
                 + 3L * rotCap(n) + 2L * n // rotation c, s; sweep headers
                 + (long) NB * NB          // T
                 + (long) n * NB           // W = Zᵀ V
@@ -144,14 +144,14 @@ final class SimdEigen {
 
         int ld = ld(n);
         int zt = 0;
-        int d = zt + ld * n, e = d + n, tau = e + n, p = tau + n;
-        int rc = p + n, rs = rc + rotCap(n), hdr = rs + rotCap(n);
+        int d = zt + ld * n, e = d + n, tau = e + n, p = tau + n, p2 = p + n;
+        int rc = p2 + n, rs = rc + rotCap(n), hdr = rs + rotCap(n);
         int tOff = hdr + rotCap(n) + 2 * n;
         int wOff = tOff + NB * NB;
         int gOff = wOff + n * NB;
         double[] s = scratch;
 
-        tridiagonalise(n, a, s, d, e, tau, p);
+        tridiagonalise(n, a, s, d, e, tau, p, p2);
         // Zᵀ = I (padding columns zero too)
         java.util.Arrays.fill(s, zt, zt + ld * n, 0.0);
         for (int i = 0; i < n; i++) {
@@ -203,43 +203,79 @@ final class SimdEigen {
      * ({@code τ = 0} for {@code k >= n-2}); {@code v_k} into row {@code k} of {@code a}, columns
      * {@code k+1..n-1} ({@code a[k][k+1] = 1}), with zeros left of it (row {@code k}, columns
      * {@code 0..k}) so the rows of a block of reflectors form {@code Vᵀ} for the GEMMs.
+     *
+     * <p>The rank-2 update of step {@code k} and the symmetric product of step {@code k+1} share one
+     * pass over the trailing rows: row {@code k+1} is updated first (it gives {@code v_{k+1}}), then
+     * each later row is updated and at once multiplied into {@code p_{k+1}} — the trailing triangle
+     * is read and written once per step instead of read, read and written. {@code w_k} and
+     * {@code p_{k+1}} alternate between the buffers {@code p} and {@code p2} (absolute indices).
      */
-    private static void tridiagonalise(int n, double[] a, double[] s, int d, int e, int tau, int p) {
-        for (int k = 0; k < n - 2; k++) {
-            int m = n - k - 1;               // length of v
-            int row = k * n + k + 1;         // a[k][k+1..n)
-            s[d + k] = a[k * n + k];
-            double alpha = a[row];
-            double xnorm2 = dot(m - 1, a, row + 1, a, row + 1);
-            double t;
-            if (xnorm2 == 0.0) {
-                t = 0.0;
-                s[e + k] = alpha;
-            } else {
-                double beta = -Math.copySign(Math.sqrt(alpha * alpha + xnorm2), alpha);
-                t = (beta - alpha) / beta;
-                scaleRange(m - 1, 1.0 / (alpha - beta), a, row + 1);
-                s[e + k] = beta;
-            }
-            a[row] = 1.0;
-            s[tau + k] = t;
-            if (t != 0.0) {
-                // p = τ A₂₂ v on the trailing block rows/cols k+1..n-1 (upper triangle)
-                java.util.Arrays.fill(s, p, p + m, 0.0);
-                for (int i = 0; i < m; i++) {
-                    int ai = (k + 1 + i) * n + k + 1 + i; // a[k+1+i][k+1+i]
-                    double vi = a[row + i];
-                    double acc = symvRow(m - 1 - i, a, ai + 1, a, row + i + 1, vi, s, p + i + 1);
+    private static void tridiagonalise(int n, double[] a, double[] s, int d, int e, int tau, int p, int p2) {
+        if (n > 2) {
+            householder(n, 0, a, s, d, e, tau);
+            java.util.Arrays.fill(s, p, p + n, 0.0);
+            double t0 = s[tau];
+            if (t0 != 0.0) {
+                int row = 1; // v_0 = a[0][1..n)
+                for (int i = 1; i < n; i++) {
+                    int ai = i * n + i;
+                    double vi = a[i];
+                    double acc = symvRow(n - 1 - i, a, ai + 1, a, i + 1, vi, s, p + i + 1);
                     s[p + i] += acc + a[ai] * vi;
                 }
-                scaleRange(m, t, s, p);
-                // w = p − (τ/2)(pᵀv) v, in p
-                double alph = -0.5 * t * dot(m, s, p, a, row);
-                axpy(m, alph, a, row, s, p);
-                // A₂₂ −= v wᵀ + w vᵀ (upper triangle)
-                for (int i = 0; i < m; i++) {
-                    int ai = (k + 1 + i) * n + k + 1 + i;
-                    syr2Row(m - i, -a[row + i], s, p + i, -s[p + i], a, row + i, a, ai);
+            }
+            finishW(n, 0, a, s, tau, p);
+        }
+        int wk = p, pn = p2;
+        for (int k = 0; k < n - 2; k++) {
+            int vk = k * n;          // v_k(j) = a[vk + j], j >= k+1
+            boolean active = s[tau + k] != 0.0;
+            boolean next = k + 1 < n - 2;
+            if (active) {
+                // row k+1 first: it holds the column that reflector k+1 annihilates
+                int r1 = (k + 1) * n;
+                syr2Row(n - k - 1, -a[vk + k + 1], s, wk + k + 1, -s[wk + k + 1], a, vk + k + 1, a, r1 + k + 1);
+            }
+            if (next) {
+                householder(n, k + 1, a, s, d, e, tau);
+                java.util.Arrays.fill(s, pn, pn + n, 0.0);
+                int v1 = (k + 1) * n;    // v_{k+1}(j) = a[v1 + j], j >= k+2
+                boolean symv = s[tau + k + 1] != 0.0;
+                int i0 = k + 2;
+                if (active && symv) {
+                    // two rows per pass: w_k, v_k, v_{k+1} and p_{k+1} are loaded once for both
+                    for (; i0 + 1 < n; i0 += 2) {
+                        fusedRowPair(n, i0, a, vk, s, wk, v1, pn);
+                    }
+                }
+                for (int i = i0; i < n; i++) {
+                    int ai = i * n + i;
+                    double vi = a[vk + i], wi = s[wk + i];
+                    if (active) {
+                        a[ai] -= 2.0 * vi * wi;
+                    }
+                    if (symv) {
+                        double ui = a[v1 + i];
+                        double acc;
+                        if (active) {
+                            acc = fusedRow(n - 1 - i, a, ai + 1, -vi, s, wk + i + 1, -wi, a, vk + i + 1, a, v1 + i + 1,
+                                    ui, s, pn + i + 1);
+                        } else {
+                            acc = symvRow(n - 1 - i, a, ai + 1, a, v1 + i + 1, ui, s, pn + i + 1);
+                        }
+                        s[pn + i] += acc + a[ai] * ui;
+                    } else if (active) {
+                        syr2Row(n - 1 - i, -vi, s, wk + i + 1, -wi, a, vk + i + 1, a, ai + 1);
+                    }
+                }
+                finishW(n, k + 1, a, s, tau, pn);
+                int t = wk;
+                wk = pn;
+                pn = t;
+            } else if (active) {
+                for (int i = k + 2; i < n; i++) {
+                    int ai = i * n + i;
+                    syr2Row(n - i, -a[vk + i], s, wk + i, -s[wk + i], a, vk + i, a, ai);
                 }
             }
             // zeros left of v_k in row k (columns 0..k): the lower triangle and the diagonal, no longer read
@@ -251,6 +287,139 @@ final class SimdEigen {
         s[e + n - 1] = 0.0;
         s[tau + n - 2] = 0.0;
         s[tau + n - 1] = 0.0;
+    }
+
+    /**
+     * Reflector {@code k} from row {@code k} (columns {@code k+1..n-1}, whose rank-2 updates are all
+     * done): {@code d_k}, {@code e_k = β}, {@code τ_k}; {@code v_k} replaces the row's entries, unit
+     * first entry stored.
+     */
+    private static void householder(int n, int k, double[] a, double[] s, int d, int e, int tau) {
+        int m = n - k - 1;
+        int row = k * n + k + 1;
+        s[d + k] = a[k * n + k];
+        double alpha = a[row];
+        double xnorm2 = dot(m - 1, a, row + 1, a, row + 1);
+        double t;
+        if (xnorm2 == 0.0) {
+            t = 0.0;
+            s[e + k] = alpha;
+        } else {
+            double beta = -Math.copySign(Math.sqrt(alpha * alpha + xnorm2), alpha);
+            t = (beta - alpha) / beta;
+            scaleRange(m - 1, 1.0 / (alpha - beta), a, row + 1);
+            s[e + k] = beta;
+        }
+        a[row] = 1.0;
+        s[tau + k] = t;
+    }
+
+    /** {@code p ← τ_k p}, then {@code w = p − (τ_k/2)(pᵀv_k) v_k} in place (indices {@code k+1..n-1}). */
+    private static void finishW(int n, int k, double[] a, double[] s, int tau, int p) {
+        int m = n - k - 1, row = k * n + k + 1;
+        double t = s[tau + k];
+        if (t == 0.0) {
+            java.util.Arrays.fill(s, p + k + 1, p + n, 0.0);
+            return;
+        }
+        scaleRange(m, t, s, p + k + 1);
+        double alph = -0.5 * t * dot(m, s, p + k + 1, a, row);
+        axpy(m, alph, a, row, s, p + k + 1);
+    }
+
+    /**
+     * Rows {@code i} and {@code i+1} of the fused pass (both updated by step {@code k}'s rank-2
+     * update with {@code v_k = a[vk..]}, {@code w_k = s[wk..]}, then multiplied into
+     * {@code p_{k+1} = s[pn..]} with {@code u = v_{k+1} = a[v1..]}): the 2×2 corner scalar, the
+     * rest of both rows in one vector loop. Same operations per element as {@link #fusedRow}.
+     */
+    private static void fusedRowPair(int n, int i, double[] a, int vk, double[] s, int wk, int v1, int pn) {
+        int r0o = i * n, r1o = (i + 1) * n;
+        double v0 = a[vk + i], v1v = a[vk + i + 1], w0 = s[wk + i], w1 = s[wk + i + 1];
+        double u0 = a[v1 + i], u1 = a[v1 + i + 1];
+        double d0 = a[r0o + i] - 2.0 * v0 * w0;
+        double off = a[r0o + i + 1] - (v0 * w1 + w0 * v1v);
+        double d1 = a[r1o + i + 1] - 2.0 * v1v * w1;
+        a[r0o + i] = d0;
+        a[r0o + i + 1] = off;
+        a[r1o + i + 1] = d1;
+        int j0 = i + 2, len = n - j0;
+        DoubleVector na0 = DoubleVector.broadcast(S, -v0), nb0 = DoubleVector.broadcast(S, -w0);
+        DoubleVector na1 = DoubleVector.broadcast(S, -v1v), nb1 = DoubleVector.broadcast(S, -w1);
+        DoubleVector vu0 = DoubleVector.broadcast(S, u0), vu1 = DoubleVector.broadcast(S, u1);
+        DoubleVector acc0 = DoubleVector.zero(S), acc1 = DoubleVector.zero(S);
+        int j = 0;
+        for (int bound = S.loopBound(len); j < bound; j += L) {
+            int c = j0 + j;
+            DoubleVector wj = DoubleVector.fromArray(S, s, wk + c);
+            DoubleVector vj = DoubleVector.fromArray(S, a, vk + c);
+            DoubleVector r0 = DoubleVector.fromArray(S, a, r0o + c);
+            DoubleVector r1 = DoubleVector.fromArray(S, a, r1o + c);
+            r0 = vj.fma(nb0, wj.fma(na0, r0));
+            r1 = vj.fma(nb1, wj.fma(na1, r1));
+            r0.intoArray(a, r0o + c);
+            r1.intoArray(a, r1o + c);
+            DoubleVector uj = DoubleVector.fromArray(S, a, v1 + c);
+            acc0 = r0.fma(uj, acc0);
+            acc1 = r1.fma(uj, acc1);
+            r1.fma(vu1, r0.fma(vu0, DoubleVector.fromArray(S, s, pn + c))).intoArray(s, pn + c);
+        }
+        if (j < len) {
+            VectorMask<Double> mk = S.indexInRange(j, len);
+            int c = j0 + j;
+            DoubleVector wj = DoubleVector.fromArray(S, s, wk + c, mk);
+            DoubleVector vj = DoubleVector.fromArray(S, a, vk + c, mk);
+            DoubleVector r0 = DoubleVector.fromArray(S, a, r0o + c, mk);
+            DoubleVector r1 = DoubleVector.fromArray(S, a, r1o + c, mk);
+            r0 = vj.fma(nb0, wj.fma(na0, r0));
+            r1 = vj.fma(nb1, wj.fma(na1, r1));
+            r0.intoArray(a, r0o + c, mk);
+            r1.intoArray(a, r1o + c, mk);
+            DoubleVector uj = DoubleVector.fromArray(S, a, v1 + c, mk);
+            acc0 = r0.fma(uj, acc0);
+            acc1 = r1.fma(uj, acc1);
+            r1.fma(vu1, r0.fma(vu0, DoubleVector.fromArray(S, s, pn + c, mk))).intoArray(s, pn + c, mk);
+        }
+        // SIMD reassociates the sums
+        s[pn + i] += acc0.reduceLanes(VectorOperators.ADD) + d0 * u0 + off * u1;
+        s[pn + i + 1] += acc1.reduceLanes(VectorOperators.ADD) + off * u0 + d1 * u1;
+    }
+
+    /**
+     * One row of the fused pass: {@code r_j += α x_j + β y_j} (the rank-2 update), then with the
+     * updated {@code r_j}: returns {@code Σ_j r_j u_j} and does {@code y2_j += ui r_j}, {@code j < len}.
+     */
+    private static double fusedRow(int len, double[] r, int ro, double alpha, double[] x, int xo, double beta,
+            double[] y, int yo, double[] u, int uo, double ui, double[] y2, int y2o) {
+        DoubleVector va = DoubleVector.broadcast(S, alpha), vb = DoubleVector.broadcast(S, beta);
+        DoubleVector vu = DoubleVector.broadcast(S, ui);
+        DoubleVector acc0 = DoubleVector.zero(S), acc1 = DoubleVector.zero(S);
+        int j = 0;
+        for (int bound = len - len % (2 * L); j < bound; j += 2 * L) {
+            DoubleVector r0 = DoubleVector.fromArray(S, r, ro + j);
+            DoubleVector r1 = DoubleVector.fromArray(S, r, ro + j + L);
+            r0 = DoubleVector.fromArray(S, x, xo + j).fma(va, r0);
+            r1 = DoubleVector.fromArray(S, x, xo + j + L).fma(va, r1);
+            r0 = DoubleVector.fromArray(S, y, yo + j).fma(vb, r0);
+            r1 = DoubleVector.fromArray(S, y, yo + j + L).fma(vb, r1);
+            r0.intoArray(r, ro + j);
+            r1.intoArray(r, ro + j + L);
+            acc0 = r0.fma(DoubleVector.fromArray(S, u, uo + j), acc0);
+            acc1 = r1.fma(DoubleVector.fromArray(S, u, uo + j + L), acc1);
+            r0.fma(vu, DoubleVector.fromArray(S, y2, y2o + j)).intoArray(y2, y2o + j);
+            r1.fma(vu, DoubleVector.fromArray(S, y2, y2o + j + L)).intoArray(y2, y2o + j + L);
+        }
+        for (; j < len; j += L) {
+            VectorMask<Double> mk = S.indexInRange(j, len);
+            DoubleVector r0 = DoubleVector.fromArray(S, r, ro + j, mk);
+            r0 = DoubleVector.fromArray(S, x, xo + j, mk).fma(va, r0);
+            r0 = DoubleVector.fromArray(S, y, yo + j, mk).fma(vb, r0);
+            r0.intoArray(r, ro + j, mk);
+            acc0 = r0.fma(DoubleVector.fromArray(S, u, uo + j, mk), acc0);
+            r0.fma(vu, DoubleVector.fromArray(S, y2, y2o + j, mk)).intoArray(y2, y2o + j, mk);
+        }
+        // SIMD reassociates the sum
+        return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
     }
 
     /** Returns Σ_j r_j x_j and does y_j += vi r_j, for j < len (r = a row of A₂₂ right of the diagonal). */
