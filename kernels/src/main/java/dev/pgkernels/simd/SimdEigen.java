@@ -87,7 +87,7 @@ final class SimdEigen {
         int ld = ld(n);
         long len = (long) ld * n         // Zᵀ
                 + 5L * n                 // d, e, tau, p, p2
-                + 3L * rotCap(n) + 2L * n // rotation c, s; sweep headers
+                + 2L * rotCap(n) + 3L * n + 4 // rotation c, s; sweep headers (2n + 2); strip bounds (n + 2)
                 + (long) NB * NB          // T
                 + (long) n * NB           // W = Zᵀ V
                 + Math.max(SimdGemmD.scratch(n, NB, n), SimdGemmD.scratch(n, n, NB));
@@ -146,7 +146,8 @@ final class SimdEigen {
         int zt = 0;
         int d = zt + ld * n, e = d + n, tau = e + n, p = tau + n, p2 = p + n;
         int rc = p2 + n, rs = rc + rotCap(n), hdr = rs + rotCap(n);
-        int tOff = hdr + rotCap(n) + 2 * n;
+        int mrOff = hdr + 2 * n + 2;
+        int tOff = mrOff + n + 2;
         int wOff = tOff + NB * NB;
         int gOff = wOff + n * NB;
         double[] s = scratch;
@@ -157,7 +158,11 @@ final class SimdEigen {
         for (int i = 0; i < n; i++) {
             s[zt + i * ld + i] = 1.0;
         }
-        boolean converged = ql(n, s, d, e, zt, ld, rc, rs, hdr, rotCap(n));
+        // column strip c0 of Zᵀ = I is nonzero only in rows c0 .. c0 + width - 1
+        for (int c0 = 0, si = 0; c0 < n; c0 += 2 * L, si++) {
+            s[mrOff + si] = Math.min(n - 1, c0 + 2 * L - 1);
+        }
+        boolean converged = ql(n, s, d, e, zt, ld, rc, rs, hdr, mrOff, rotCap(n));
         if (!converged) {
             java.util.Arrays.fill(w, 0, n, Double.NaN);
             java.util.Arrays.fill(q, 0, n * n, Double.NaN);
@@ -526,7 +531,8 @@ final class SimdEigen {
      *
      * @return false if {@code 30 n} iterations did not suffice
      */
-    private static boolean ql(int n, double[] s, int d, int e, int zt, int ld, int rc, int rs, int hdr, int cap) {
+    private static boolean ql(int n, double[] s, int d, int e, int zt, int ld, int rc, int rs, int hdr, int mrOff,
+            int cap) {
         int used = 0, sweeps = 0;
         int iterLeft = MAX_ITER_PER_ROW * n;
         for (int l = 0; l < n; l++) {
@@ -546,7 +552,7 @@ final class SimdEigen {
                     return false;
                 }
                 if (used + (m - l) > cap || sweeps == n) {
-                    applyBatch(n, s, zt, ld, rc, rs, hdr, sweeps);
+                    applyBatch(n, s, zt, ld, rc, rs, hdr, mrOff, sweeps);
                     used = 0;
                     sweeps = 0;
                 }
@@ -592,7 +598,7 @@ final class SimdEigen {
                 s[e + m] = 0.0;
             }
         }
-        applyBatch(n, s, zt, ld, rc, rs, hdr, sweeps);
+        applyBatch(n, s, zt, ld, rc, rs, hdr, mrOff, sweeps);
         return true;
     }
 
@@ -609,37 +615,53 @@ final class SimdEigen {
      * bidiagonal QR algorithms for performance", ACM TOMS 40(3), 2014). The arithmetic per element
      * is the same as applying A then B.
      */
-    private static void applyBatch(int n, double[] s, int zt, int ld, int rc, int rs, int hdr, int sweeps) {
+    private static void applyBatch(int n, double[] s, int zt, int ld, int rc, int rs, int hdr, int mrOff,
+            int sweeps) {
         if (sweeps == 0) {
             return;
         }
         int cols = (n + L - 1) / L * L; // <= ld
-        for (int c0 = 0; c0 < cols; c0 += 2 * L) {
+        for (int c0 = 0, si = 0; c0 < cols; c0 += 2 * L, si++) {
             boolean two = c0 + 2 * L <= cols;
             int base = zt + c0;
             int r0 = 0;
+            // rows above mr are exactly zero in this strip: rotations there map zeros to zeros and are
+            // skipped (a sweep starting at top' = min(top, mr + 1) carries the zero row top'); each
+            // sweep extends the nonzero rows by at most one
+            int mr = (int) s[mrOff + si];
             for (int sw = 0; sw < sweeps; sw++) {
                 int top = (int) s[hdr + 2 * sw], cnt = (int) s[hdr + 2 * sw + 1];
+                int lo = top - cnt;
                 if (sw + 1 < sweeps) {
                     int topB = (int) s[hdr + 2 * sw + 2], cntB = (int) s[hdr + 2 * sw + 3];
-                    if (topB == top && cntB <= cnt) {
+                    int loB = topB - cntB;
+                    int t2 = Math.min(top, mr + 2);
+                    if (topB == top && loB >= lo && loB < t2) {
+                        int skip = top - t2;
                         if (two) {
-                            pair2(s, base, ld, top, top - cnt, top - cntB, rc + r0, rs + r0, cnt);
+                            pair2(s, base, ld, t2, lo, loB, rc + r0 + skip, rs + r0 + skip, cnt);
                         } else {
-                            pair1(s, base, ld, top, top - cnt, top - cntB, rc + r0, rs + r0, cnt);
+                            pair1(s, base, ld, t2, lo, loB, rc + r0 + skip, rs + r0 + skip, cnt);
                         }
+                        mr = Math.max(mr, t2);
                         r0 += cnt + cntB;
                         sw++;
                         continue;
                     }
                 }
-                if (two) {
-                    single2(s, base, ld, top, cnt, rc + r0, rs + r0);
-                } else {
-                    single1(s, base, ld, top, cnt, rc + r0, rs + r0);
+                int t1 = Math.min(top, mr + 1);
+                if (t1 > lo) {
+                    int skip = top - t1;
+                    if (two) {
+                        single2(s, base, ld, t1, t1 - lo, rc + r0 + skip, rs + r0 + skip);
+                    } else {
+                        single1(s, base, ld, t1, t1 - lo, rc + r0 + skip, rs + r0 + skip);
+                    }
+                    mr = Math.max(mr, t1);
                 }
                 r0 += cnt;
             }
+            s[mrOff + si] = mr;
         }
     }
 
