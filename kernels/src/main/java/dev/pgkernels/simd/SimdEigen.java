@@ -22,8 +22,10 @@ import jdk.incubator.vector.VectorSpecies;
  *       annihilate, so every access is contiguous. Each step is a symmetric matrix-vector product
  *       {@code p = τ A₂₂ v} (one pass over the trailing upper triangle: a dot along each row and an
  *       axpy into {@code p}) and the rank-2 update {@code A₂₂ −= v wᵀ + w vᵀ},
- *       {@code w = p − (τ/2)(pᵀv) v}; both vectorised along the rows. {@code v_k} is kept in row
- *       {@code k} of {@code a} (columns {@code k+1..n-1}, unit first entry stored explicitly).</li>
+ *       {@code w = p − (τ/2)(pᵀv) v}; both vectorised along the rows, and fused: step {@code k}'s
+ *       update and step {@code k+1}'s product share one pass, two rows at a time (the loop is bound
+ *       by loads, not FMAs). {@code v_k} is kept in row {@code k} of {@code a} (columns
+ *       {@code k+1..n-1}, unit first entry stored explicitly).</li>
  *   <li><b>Implicit QL</b> with Wilkinson's shift (the eigenvalue of the leading 2×2 block closer
  *       to {@code d_l}) on the tridiagonal {@code (d, e)}, deflating when
  *       {@code |e_m| <= u (|d_m| + |d_{m+1}|)}. The rotations of a sweep depend only on
@@ -31,7 +33,9 @@ import jdk.incubator.vector.VectorSpecies;
  *       {@code Zᵀ} (the eigenvectors of {@code T} as ROWS, so a rotation mixes two contiguous rows):
  *       column strips of two vectors' width take every rotation of the batch while they sit in
  *       L2, and the row shared by consecutive rotations of a sweep stays in registers (one load
- *       and one store per rotation and strip).</li>
+ *       and one store per rotation and strip); two consecutive sweeps run as a wavefront (one load
+ *       and one store per two rotations), and rows of a strip that are still exactly zero (Zᵀ
+ *       starts as I) are skipped.</li>
  *   <li><b>Sort</b> ascending (selection sort of {@code d} with the rows of {@code Zᵀ}).</li>
  *   <li><b>Back-transformation</b> {@code Qᵀ = Zᵀ Hᵀ = Zᵀ H_{n-3} … H_0}, in blocks of
  *       {@link #NB} reflectors in compact WY form ({@code H_k … H_{k+nb-1} = I − V T Vᵀ}, LAPACK's
@@ -96,10 +100,12 @@ final class SimdEigen {
 
     /**
      * Eigendecomposition of the symmetric {@code n×n} matrix {@code a} (row-major, leading dimension
-     * {@code n}, both triangles set; only the upper triangle is read). Eigenvalues ascending into
-     * {@code w[0..n)}, eigenvectors as the COLUMNS of {@code q} ({@code q[i*n + k]} is component
-     * {@code i} of eigenvector {@code k}; orthonormal). Any NaN or ±Inf anywhere in {@code a} gives
-     * NaN in every element of {@code w[0..n)} and {@code q[0..n²)}.
+     * {@code n}, both triangles set; the upper triangle's values are used, every entry is checked
+     * for NaN/Inf). Eigenvalues ascending into {@code w[0..n)}, eigenvectors as the COLUMNS of
+     * {@code q} ({@code q[i*n + k]} is component {@code i} of eigenvector {@code k}; orthonormal).
+     * Any NaN or ±Inf anywhere in {@code a} gives NaN in every element of {@code w[0..n)} and
+     * {@code q[0..n²)}; so does the (never observed) failure of the QL iteration to converge in
+     * {@code 30 n} iterations. Nothing is allocated; stateless and thread-safe for distinct arrays.
      *
      * @param n       order, {@code >= 0}
      * @param a       {@code n×n}. Destroyed (holds the Householder vectors afterwards).
