@@ -39,7 +39,7 @@ import jdk.incubator.vector.VectorSpecies;
  *   <li><b>Sort</b> ascending (selection sort of {@code d} with the rows of {@code Zᵀ}).</li>
  *   <li><b>Back-transformation</b> {@code Qᵀ = Zᵀ Hᵀ = Zᵀ H_{n-3} … H_0}, in blocks of
  *       {@link #NB} reflectors in compact WY form ({@code H_k … H_{k+nb-1} = I − V T Vᵀ}, LAPACK's
- *       {@code dlarft}): {@code Zᵀ ← Zᵀ − (Zᵀ V) Tᵀ Vᵀ}, both products by {@link SimdGemmD}.</li>
+ *       {@code dlarft}): {@code Zᵀ ← Zᵀ − ((Zᵀ V) Tᵀ) Vᵀ}, all three products by {@link SimdGemmD}.</li>
  *   <li>{@code q = (Qᵀ)ᵀ}, {@code w = 2^s d}.</li>
  * </ol>
  * Every step is backward stable, so the computed eigenpairs are exact for some {@code A + E} with
@@ -93,7 +93,7 @@ final class SimdEigen {
                 + 5L * n                 // d, e, tau, p, p2
                 + 2L * rotCap(n) + 3L * n + 4 // rotation c, s; sweep headers (2n + 2); strip bounds (n + 2)
                 + (long) NB * NB          // T
-                + (long) n * NB           // W = Zᵀ V
+                + 2L * n * NB             // W = Zᵀ V, W Tᵀ
                 + Math.max(SimdGemmD.scratch(n, NB, n), SimdGemmD.scratch(n, n, NB));
         return Math.toIntExact(len);
     }
@@ -155,7 +155,7 @@ final class SimdEigen {
         int mrOff = hdr + 2 * n + 2;
         int tOff = mrOff + n + 2;
         int wOff = tOff + NB * NB;
-        int gOff = wOff + n * NB;
+        int gOff = wOff + 2 * n * NB;
         double[] s = scratch;
 
         tridiagonalise(n, a, s, d, e, tau, p, p2);
@@ -862,19 +862,11 @@ final class SimdEigen {
             }
             // W = Zᵀ[:, kb+1..] V   (n × nb)
             SimdGemmD.gemm(false, true, n, nb, mlen, 1.0, s, zt + kb + 1, ld, a, vt, n, 0.0, s, wOff, nb, s, gOff);
-            // W ← W Tᵀ: row r, w'_j = Σ_{l >= j} w_l T_jl, ascending j in place
-            for (int r = 0; r < n; r++) {
-                int wr = wOff + r * nb;
-                for (int j = 0; j < nb; j++) {
-                    double acc = 0.0;
-                    for (int l = j; l < nb; l++) {
-                        acc += s[wr + l] * s[tOff + j * NB + l];
-                    }
-                    s[wr + j] = acc;
-                }
-            }
+            // W2 = W Tᵀ (T upper triangular with zeros below, so a plain GEMM)
+            int w2 = wOff + n * NB;
+            SimdGemmD.gemm(false, true, n, nb, nb, 1.0, s, wOff, nb, s, tOff, NB, 0.0, s, w2, nb, s, gOff);
             // Zᵀ[:, kb+1..] −= W Vᵀ
-            SimdGemmD.gemm(false, false, n, mlen, nb, -1.0, s, wOff, nb, a, vt, n, 1.0, s, zt + kb + 1, ld, s, gOff);
+            SimdGemmD.gemm(false, false, n, mlen, nb, -1.0, s, w2, nb, a, vt, n, 1.0, s, zt + kb + 1, ld, s, gOff);
         }
     }
 
