@@ -38,7 +38,7 @@ class SimdEigenTest {
 
     private static final ReferenceKfac REF = new ReferenceKfac();
 
-    enum Kind { DENSE, DIAGONAL, ZERO, RANK_DEFICIENT, CLUSTERED, TRIDIAGONAL, HUGE, TINY }
+    enum Kind { DENSE, DIAGONAL, ZERO, RANK_DEFICIENT, CLUSTERED, TRIDIAGONAL, GRADED, HUGE, TINY }
 
     @Provide
     Arbitrary<Integer> orders() {
@@ -186,6 +186,18 @@ class SimdEigenTest {
                     lambda[k] = k < 3 ? 1.0 : k < n / 2 ? 2.0 + (k - 3) / 2 : 1e6 + 1e-6 * k;
                 }
                 return withSpectrum(n, lambda, rnd);
+            }
+            case GRADED -> {
+                // D G D, D = diag(2^(-40 i / n)): entries from 1 down to ~1e-24, large at the top-left
+                // or (reversed) at the bottom-right; QL chases from the bottom, so both orders matter
+                boolean reversed = rnd.nextBoolean();
+                for (int i = 0; i < n; i++) {
+                    for (int j = 0; j <= i; j++) {
+                        int gi = reversed ? n - 1 - i : i, gj = reversed ? n - 1 - j : j;
+                        double g = rnd.nextGaussian() * Math.scalb(1.0, -40 * (gi + gj) / Math.max(n, 1));
+                        a[i * n + j] = a[j * n + i] = g;
+                    }
+                }
             }
             case TRIDIAGONAL -> {
                 for (int i = 0; i < n; i++) {
