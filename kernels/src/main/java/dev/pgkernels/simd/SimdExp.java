@@ -58,8 +58,17 @@ public final class SimdExp {
     public static FloatVector expCore(FloatVector x) {
         FloatVector t = x.fma(LOG2E, MAGIC);
         FloatVector k = t.sub(MAGIC);
+        FloatVector r = k.fma(k.broadcast(-LN2_HI), x);
+        r = k.fma(k.broadcast(-LN2_LO), r);
+        FloatVector p = r.fma(C7, C6);
+        p = p.fma(r, r.broadcast(C5));
+        p = p.fma(r, r.broadcast(C4));
+        p = p.fma(r, r.broadcast(C3));
+        p = p.fma(r, r.broadcast(C2));
+        p = p.fma(r, r.broadcast(1f));
+        p = p.fma(r, r.broadcast(1f));                              // e^r, r = x - k ln2
         IntVector scale = t.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23).add(BIAS);
-        return poly(k, x).mul(scale.reinterpretAsFloats());
+        return p.mul(scale.reinterpretAsFloats());
     }
 
     /** {@code 2^-64}: the second factor of the split scale of {@link #expNonPositive}. */
@@ -77,7 +86,15 @@ public final class SimdExp {
         FloatVector xc = lo.blend(89f, lo.compare(VectorOperators.GT, 89f));
         FloatVector t = xc.fma(LOG2E, MAGIC);
         FloatVector k = t.sub(MAGIC);
-        FloatVector p = poly(k, xc);
+        FloatVector r = k.fma(k.broadcast(-LN2_HI), xc);
+        r = k.fma(k.broadcast(-LN2_LO), r);
+        FloatVector p = r.fma(C7, C6);
+        p = p.fma(r, r.broadcast(C5));
+        p = p.fma(r, r.broadcast(C4));
+        p = p.fma(r, r.broadcast(C3));
+        p = p.fma(r, r.broadcast(C2));
+        p = p.fma(r, r.broadcast(1f));
+        p = p.fma(r, r.broadcast(1f));                              // e^r, r = x - k ln2
         IntVector ki = t.reinterpretAsInts().sub(MAGIC_BITS);
         IntVector k1 = ki.lanewise(VectorOperators.ASHR, 1);
         FloatVector s1 = k1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
@@ -96,12 +113,7 @@ public final class SimdExp {
         FloatVector t = xc.fma(LOG2E, MAGIC);
         FloatVector k = t.sub(MAGIC);
         FloatVector s = t.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23).add(BIAS + (64 << 23)).reinterpretAsFloats();
-        return poly(k, xc).mul(s).mul(TWO_M64);
-    }
-
-    /** {@code e^r} with {@code r = x - k ln2}: the reduction and the degree-7 polynomial. */
-    private static FloatVector poly(FloatVector k, FloatVector x) {
-        FloatVector r = k.fma(k.broadcast(-LN2_HI), x);
+        FloatVector r = k.fma(k.broadcast(-LN2_HI), xc);
         r = k.fma(k.broadcast(-LN2_LO), r);
         FloatVector p = r.fma(C7, C6);
         p = p.fma(r, r.broadcast(C5));
@@ -109,8 +121,15 @@ public final class SimdExp {
         p = p.fma(r, r.broadcast(C3));
         p = p.fma(r, r.broadcast(C2));
         p = p.fma(r, r.broadcast(1f));
-        return p.fma(r, r.broadcast(1f));
+        p = p.fma(r, r.broadcast(1f));                              // e^r, r = x - k ln2
+        return p.mul(s).mul(TWO_M64);
     }
+
+    /*
+     * The reduction and polynomial are written out in each routine rather than shared through a
+     * helper: callers inline these routines into loops near C2's NodeCountInliningCutoff, and a
+     * second level of helper would be one more inlining decision that can fail (and box).
+     */
 
     /** {@code expm1(y)} for {@code -88 <= y <= 87} (other lanes: unspecified). */
     public static FloatVector expm1Core(FloatVector y) {
