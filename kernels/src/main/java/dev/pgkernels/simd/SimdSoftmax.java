@@ -289,9 +289,13 @@ public final class SimdSoftmax extends AbstractSoftmaxKernels {
         if (strategyFor(a) == Strategy.ACROSS_ROWS) {
             Tile t = new Tile(b, a);
             while (t.next()) {
-                t.load(logpOld, t.tin);
-                t.load(logpNew, t.tin2);
-                t.klPass(t.tin, t.tin2, out);
+                if (t.rows == L) {
+                    t.klRows(logpOld, logpNew, out);
+                } else {
+                    t.load(logpOld, t.tin);
+                    t.load(logpNew, t.tin2);
+                    t.klPass(t.tin, t.tin2, out);
+                }
             }
             return;
         }
@@ -709,6 +713,36 @@ public final class SimdSoftmax extends AbstractSoftmaxKernels {
                     .intoArray(out, r0, FH.indexInRange(0, rows));
             ((FloatVector) z1.lanewise(VectorOperators.LOG).sub(DoubleVector.fromArray(DS, sd, H).div(z1)).convertShape(VectorOperators.D2F, FH, 0))
                     .intoArray(out, r0 + H, FH.indexInRange(H, rows));
+        }
+
+        /**
+         * KL of a full group in row layout: the group's {@code A·L} terms are {@code A} whole
+         * contiguous vectors of both inputs (no gather of the inputs), written to the L1 tile
+         * {@code tout}; each row's sum then adds column {@code j} of all {@code L} rows, one gather
+         * from that tile per column, in double, in the same order as {@link #klPass}.
+         */
+        void klRows(float[] lpo, float[] lpn, float[] out) {
+            for (int v = 0; v < a; v++) {
+                FloatVector lo = FloatVector.fromArray(FS, lpo, base + v * L);
+                FloatVector e = SimdExp.exp(lo);
+                FloatVector ln = FloatVector.fromArray(FS, lpn, base + v * L);
+                FloatVector t = e.mul(lo.sub(ln)).blend(0f, lo.compare(VectorOperators.EQ, NEG_INF));
+                if (t.compare(VectorOperators.NE, t).anyTrue()) {
+                    t = t.blend(Float.POSITIVE_INFINITY, ln.compare(VectorOperators.EQ, NEG_INF)
+                                    .and(lo.compare(VectorOperators.EQ, lo)).andNot(lo.compare(VectorOperators.EQ, NEG_INF)))
+                            .blend(NEG_INF, ln.compare(VectorOperators.EQ, Float.POSITIVE_INFINITY)
+                                    .and(lo.abs().compare(VectorOperators.LT, Float.POSITIVE_INFINITY)));
+                }
+                t.intoArray(tout, v * L);
+            }
+            DoubleVector k0 = DoubleVector.zero(DS), k1 = k0;
+            for (int j = 0; j < a; j++) {
+                FloatVector c = FloatVector.fromArray(FS, tout, j, rowIdx, 0);
+                k0 = k0.add((DoubleVector) c.convertShape(VectorOperators.F2D, DS, 0));
+                k1 = k1.add((DoubleVector) c.convertShape(VectorOperators.F2D, DS, 1));
+            }
+            ((FloatVector) k0.convertShape(VectorOperators.D2F, FH, 0)).intoArray(out, r0);
+            ((FloatVector) k1.convertShape(VectorOperators.D2F, FH, 0)).intoArray(out, r0 + H);
         }
 
         /** KL per row of the group, column by column of the two tiles; tail lanes have {@code logpOld = -Inf}, term 0. */
