@@ -29,7 +29,10 @@ import jdk.incubator.vector.VectorSpecies;
  *       those rows is one contiguous vector load in every later pass and every lane works
  *       whatever {@code A} is. The first sweep leaves {@code q - m} and {@code exp(q - m)} in
  *       tiles, so no {@code exp} is computed twice; outputs of {@code A} per row go through an
- *       output tile copied back (logSoftmax and U_Q are written straight into the rows).
+ *       output tile copied back (logSoftmax and U_Q are written straight into the rows: U_Q as a
+ *       fill and one store per row, logSoftmax as whole vectors with each lane's row maximum and
+ *       {@code log Z} permuted into place). KL needs no row maximum: a full group computes its
+ *       terms on contiguous vectors and gathers only the per-row sums from an L1 tile.
  *       (Gathering in every pass instead of once measured slower: 172 against 130 µs for
  *       logSoftmax at 4096 × 18, one noisy run.)
  *       The per-row scalars are vectors of rows, evaluated in double (two halves) by
