@@ -24,17 +24,19 @@ import org.openjdk.jmh.annotations.Warmup;
  * Family 2 (SPEC §2) at two shapes: Atari-like {@code B = 4096, A = 18} and LLM-vocabulary-like
  * {@code B = 64, A = 32768}. {@link #update} takes the form from its own state ({@link FormParam}),
  * so only it is multiplied by the three forms: 2 shapes × (3 forms + logSoftmax + entropy + kl)
- * = 12 trials of about 7 s per {@code impl} ({@code opencl}: arrays in/out; {@code opencl-resident}:
- * device buffers, see {@link OpenClBenchSupport}). The warm-up is 4 s because the simd narrow-row
- * code (many short per-group loops) runs its first calls in C1-compiled Vector API code, orders of
- * magnitude slower than C2's, and reaches C2 only after seconds (in a 2.5 s warm-up the
- * baseline still caught that phase for KL and U_P at A = 18). Logits uniform in [-5, 5] with about 1% masked ({@code -Inf}, never the
+ * = 12 trials of about 9 s per {@code impl} ({@code opencl}: arrays in/out; {@code opencl-resident}:
+ * device buffers, see {@link OpenClBenchSupport}). The warm-up is 6 s because the simd code runs
+ * its first calls in interpreted or C1-compiled Vector API code, orders of magnitude slower than
+ * C2's (the inline polynomial {@code exp} is some 25 vector operations there, each a lane loop:
+ * 400 ms per U_P call at 4096 × 18), and reaches C2 only after seconds on a loaded machine (a
+ * 4 s warm-up with the machine's load average at 8.7 on 2 cores still caught that phase for U_P
+ * at A = 18; a 2.5 s one already did for KL and U_P before the inline {@code exp}). Logits uniform in [-5, 5] with about 1% masked ({@code -Inf}, never the
  * taken action), seeded by {@link BenchConfig#SEED}; the scale function is SQ with log-ratio clip 20.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 4, time = 1)
+@Warmup(iterations = 6, time = 1)
 @Measurement(iterations = 3, time = 500, timeUnit = TimeUnit.MILLISECONDS)
 @Fork(value = 1, jvmArgsAppend = BenchConfig.VECTOR_MODULE)
 public class SoftmaxBench {

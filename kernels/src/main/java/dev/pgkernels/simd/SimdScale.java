@@ -15,9 +15,11 @@ import jdk.incubator.vector.VectorSpecies;
  * <p><b>Two paths.</b>
  * <ul>
  *   <li>{@link Strategy#FP32} (default) — the {@code exp}-bound kinds (SQ, ML, SIL, PPO_CLIP) run
- *       in fp32: {@code exp(x)} and {@code expm1(y)} from {@link VectorOperators#EXP} /
- *       {@link VectorOperators#EXPM1} (measured within 0.57 ulp of {@code Math.exp}/{@code Math.expm1},
- *       including {@code |y| < 1e-6}, where {@code expm1} does not cancel), one fp32 product.
+ *       in fp32, fused: per lane one inline {@code exp(x)} ({@link SimdExp}, about 15 vector
+ *       instructions, within 2 ulp of {@code Math.exp}), for ML also one inline {@code expm1(y)}
+ *       (within 2 ulp of {@code Math.expm1}, including {@code |y| < 1e-6}, where it does not
+ *       cancel), one fp32 product, and one integer comparison per vector that sends the rare
+ *       vectors with a special or out-of-range input to the double path.
  *       MSE is a copy. MLA and parametric MLA run in fp32 too: both are continuous, so a branch
  *       decided differently near its boundary changes the result by rounding only; the absolute
  *       error is a few ulps of {@code |y| (1 + |αo x| + |αr y|)} (of {@code |y| (1 + |x| + |y|/2)
@@ -33,20 +35,19 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p><b>Overflow is judged on the rounded result</b>, as the reference does: {@code SQ(89, 0.001)
  * ≈ 4.49e35} is finite although {@code exp(89)} is not an fp32 number, and {@code SQ(100, 0) = 0}
- * (the double {@code exp(100)} is finite). In fp32, {@code exp(x)} is a normal number whose
- * relative error is below 1 ulp only for {@code |x| <= 87.3}; so every vector holding a lane whose
- * fp32 {@code exp(x)} (after the clip) lies outside {@code [exp(-RISK), exp(RISK)] = [1.8e-35, 5.5e34]}
- * — and, for ML, whose {@code expm1(y)} exceeds {@code exp(RISK)} — is evaluated by the double
- * path instead (a whole vector, no scalar code). Inside that range {@code exp(x)} is a normal
- * number, so the fp32 product {@code exp(x)·y} has relative
- * error at most {@code 0.57 ulp + 0.5 ulp ≈ 1.1 · 2^-23 ≈ 1.3e-7} (ML: {@code + 0.57 ulp}), and it
- * overflows or underflows exactly where the correctly rounded product does, except for products
- * within that relative distance of {@code Float.MAX_VALUE} (a branch boundary in SPEC's sense).
- * An infinite or NaN {@code x} makes its vector take the double path as well (its fp32
- * {@code exp} is outside the range), which gives the reference's classes
- * ({@code exp(+Inf)·0 = NaN}, {@code exp(-Inf)·Inf = NaN}); an infinite or NaN {@code y} with a
- * normal {@code exp(x)} propagates in fp32 by IEEE as in double ({@code expm1(-Inf) = -1}; ML's
- * {@code expm1(+Inf)} is flagged).
+ * (the double {@code exp(100)} is finite). In fp32, {@code exp(x)} is a normal number only for
+ * {@code |x| <= 87.3}; so every vector holding a lane whose clipped {@code x} lies outside
+ * {@code [-RISK, RISK]} (or is infinite or NaN) — and, for ML, whose {@code y} exceeds
+ * {@code RISK} ({@code expm1(y)} could overflow where the product does not) — is evaluated by the
+ * double path instead (a whole vector, no scalar code, tested once per vector by
+ * {@code anyTrue}). Inside that range {@code exp(x) ∈ [1.8e-35, 5.5e34]} is a normal number, so
+ * the fp32 product {@code exp(x)·y} has relative error at most {@code 2 ulp + 0.5 ulp ≈ 3e-7}
+ * (ML: {@code + 2 ulp}), and it overflows or underflows exactly where the correctly rounded product
+ * does, except for products within that relative distance of {@code Float.MAX_VALUE} (a branch
+ * boundary in SPEC's sense). An infinite or NaN {@code x} takes the double path, which gives the
+ * reference's classes ({@code exp(+Inf)·0 = NaN}, {@code exp(-Inf)·Inf = NaN}); an infinite or
+ * NaN {@code y} with a normal {@code exp(x)} propagates in fp32 by IEEE as in double
+ * ({@code expm1(-Inf) = -1}; ML's {@code y = +Inf} is flagged).
  *
  * <p>The optional log-ratio clip is {@code x = min(x, c)}; in the fp32 path with {@code (float) c},
  * which changes {@code exp(c)} by a relative {@code |c| 2^-24} at most ({@code 1.2e-6} at
@@ -146,49 +147,60 @@ public final class SimdScale extends AbstractScaleKernels {
         }
     }
 
-    /** {@code exp(RISK)} and {@code exp(-RISK)} in fp32: normal numbers far from both ends of the range. */
-    private static final float E_HI = (float) Math.exp(RISK), E_LO = (float) Math.exp(-RISK);
+    /*
+     * The fp32 loops. C2 inlines the Vector API's own methods unconditionally (@ForceInline), but a
+     * helper of ours only while the method's graph is below NodeCountInliningCutoff; a helper left
+     * out of line that takes or returns a vector boxes it, on every iteration. ML's body is near
+     * that size: with its risk test as a helper called after the two polynomials (or with the
+     * masked tail in the same method) the test stayed out of line and its mask was boxed, 12 MB
+     * per call at n = 2^20 and 4x slower. So each main loop writes its risk test out before the
+     * polynomials (helpers are called while the graph is small), the tail is a separate method
+     * ({@link #tail}, once per call), and the rare double path ({@link #viaDouble}) is a call
+     * taken only by a vector that needs it. JMH's gc profiler shows no allocation per call.
+     */
+    /**
+     * Bit pattern of {@code RISK}: a lane whose {@code |x|} bit pattern exceeds it is beyond
+     * {@code RISK}, infinite or NaN (NaN's patterns lie above {@code +Inf}'s, which lie above
+     * {@code RISK}'s). There the fp32 {@code exp(x)} may be subnormal, 0 or infinite where the
+     * double one is not, and {@link SimdExp#expCore} is not defined past {@code |x| = 87}.
+     */
+    private static final int RISK_BITS = Float.floatToRawIntBits(RISK);
+    private static final int ABS = 0x7fffffff;
 
     /**
-     * Lanes whose fp32 {@code exp} is outside {@code [exp(-RISK), exp(RISK)]}: there it may be
-     * subnormal, 0 or infinite where the double one is not. Judged on the computed {@code e}
-     * itself, so the fp32 path's premise (a normal {@code e} with its 0.57-ulp error) holds for
-     * every lane it keeps; {@code ±Inf} and NaN inputs are flagged too (rare; the double path
-     * gives the reference's class for them as well).
+     * The log-ratio clip {@code min(x, c)} as a compare and a blend: NaN stays NaN (it compares
+     * false), and only the sign of a zero may differ from {@code Math.min}, which no kind can see
+     * ({@code exp(±0) = 1}, {@code 1 ± 0 = 1}). {@code FloatVector.min} keeps {@code Math.min}'s
+     * zero and NaN rules with a longer instruction sequence: 45 µs more per 2^20 samples of SQ.
      */
-    private static VectorMask<Float> atRisk(FloatVector e) {
-        // e >= 0 or NaN: one unsigned comparison of the bit patterns tests e ∉ [E_LO, E_HI] (NaN is
-        // flagged too, and the double path gives NaN as well)
-        return e.reinterpretAsInts().sub(E_LO_BITS).compare(VectorOperators.UGT, E_SPAN_BITS).cast(FS);
+    private static FloatVector clip(FloatVector x, float c) {
+        return x.blend(c, x.compare(VectorOperators.GT, c));
     }
 
-    private static final int E_LO_BITS = Float.floatToRawIntBits(E_LO);
-    private static final int E_SPAN_BITS = Float.floatToRawIntBits(E_HI) - E_LO_BITS;
+    /** Some lane's {@code |x|} is beyond {@code RISK}, infinite or NaN. */
+    private static boolean atRisk(FloatVector x) {
+        return x.reinterpretAsInts().and(ABS).compare(VectorOperators.GT, RISK_BITS).anyTrue();
+    }
+
+    /** ML's test: also a {@code y} above {@code RISK} ({@code +Inf}, positive-signed NaN) — as a signed integer, a negative {@code y} never is. */
+    private static boolean atRiskMl(FloatVector x, FloatVector y) {
+        return x.reinterpretAsInts().and(ABS).max(y.reinterpretAsInts()).compare(VectorOperators.GT, RISK_BITS).anyTrue();
+    }
 
     private static void sq(ScaleFunction f, float c, int n, float[] dO, int xo, float[] dR, int yo, float[] out, int oo) {
-        boolean clip = c != Float.POSITIVE_INFINITY;   // loop-invariant: C2 unswitches the loop on it
         int i = 0;
         for (int ub = FS.loopBound(n); i < ub; i += L) {
             FloatVector x0 = FloatVector.fromArray(FS, dO, xo + i);
             FloatVector y = FloatVector.fromArray(FS, dR, yo + i);
-            FloatVector e = (clip ? x0.min(c) : x0).lanewise(VectorOperators.EXP);
-            FloatVector r = e.mul(y);
-            if (atRisk(e).anyTrue()) {
+            FloatVector x = clip(x0, c);
+            boolean risk = x.reinterpretAsInts().and(ABS).compare(VectorOperators.GT, RISK_BITS).anyTrue();
+            FloatVector r = SimdExp.expCore(x).mul(y);
+            if (risk) {
                 r = viaDouble(f, x0, y);
             }
             r.intoArray(out, oo + i);
         }
-        if (i < n) {
-            VectorMask<Float> m = FS.indexInRange(i, n);
-            FloatVector x0 = FloatVector.fromArray(FS, dO, xo + i, m);
-            FloatVector y = FloatVector.fromArray(FS, dR, yo + i, m);
-            FloatVector e = x0.min(c).lanewise(VectorOperators.EXP);
-            FloatVector r = e.mul(y);
-            if (atRisk(e).and(m).anyTrue()) {
-                r = viaDouble(f, x0, y);
-            }
-            r.intoArray(out, oo + i, m);
-        }
+        tail(f, c, i, n, dO, xo, dR, yo, out, oo);
     }
 
     private static void sil(ScaleFunction f, float c, int n, float[] dO, int xo, float[] dR, int yo, float[] out, int oo) {
@@ -196,56 +208,39 @@ public final class SimdScale extends AbstractScaleKernels {
         for (int ub = FS.loopBound(n); i < ub; i += L) {
             FloatVector x0 = FloatVector.fromArray(FS, dO, xo + i);
             FloatVector y = FloatVector.fromArray(FS, dR, yo + i);
-            FloatVector x = x0.min(c);
-            FloatVector e = x.lanewise(VectorOperators.EXP);
-            FloatVector r = e.mul(y.max(0f));
-            if (atRisk(e).anyTrue()) {
+            FloatVector x = clip(x0, c);
+            boolean risk = x.reinterpretAsInts().and(ABS).compare(VectorOperators.GT, RISK_BITS).anyTrue();
+            FloatVector r = SimdExp.expCore(x).mul(y.max(0f));
+            if (risk) {
                 r = viaDouble(f, x0, y);
             }
             r.intoArray(out, oo + i);
         }
-        if (i < n) {
-            VectorMask<Float> m = FS.indexInRange(i, n);
-            FloatVector x0 = FloatVector.fromArray(FS, dO, xo + i, m);
-            FloatVector y = FloatVector.fromArray(FS, dR, yo + i, m);
-            FloatVector x = x0.min(c);
-            FloatVector e = x.lanewise(VectorOperators.EXP);
-            FloatVector r = e.mul(y.max(0f));
-            if (atRisk(e).and(m).anyTrue()) {
-                r = viaDouble(f, x0, y);
-            }
-            r.intoArray(out, oo + i, m);
-        }
+        tail(f, c, i, n, dO, xo, dR, yo, out, oo);
     }
 
-    /** ML: also {@code expm1(y) > exp(RISK)} is at risk ({@code expm1(y)} may overflow fp32 where the product does not). */
+    /**
+     * ML: {@code exp(x) · expm1(y)}, one {@code exp} and one {@code expm1} per lane (two short
+     * inline polynomials). {@code y > RISK} is at risk too ({@code expm1(y)} may overflow fp32
+     * where the product does not); {@code y = -Inf} gives {@code expm1 = -1} in fp32 as in double.
+     * The largest loop body here (see the loops' comment).
+     */
     private static void ml(ScaleFunction f, float c, int n, float[] dO, int xo, float[] dR, int yo, float[] out, int oo) {
         int i = 0;
         for (int ub = FS.loopBound(n); i < ub; i += L) {
             FloatVector x0 = FloatVector.fromArray(FS, dO, xo + i);
             FloatVector y = FloatVector.fromArray(FS, dR, yo + i);
-            FloatVector x = x0.min(c);
-            FloatVector e = x.lanewise(VectorOperators.EXP), em1 = y.lanewise(VectorOperators.EXPM1);
-            FloatVector r = e.mul(em1);
-            VectorMask<Float> risk = atRisk(e).or(em1.compare(VectorOperators.GT, E_HI));
-            if (risk.anyTrue()) {
+            FloatVector x = clip(x0, c);
+            // risk test written out before the exps, not a helper called after them: see the loops' comment
+            boolean risk = x.reinterpretAsInts().and(ABS).max(y.reinterpretAsInts()).compare(VectorOperators.GT, RISK_BITS)
+                    .anyTrue();
+            FloatVector r = SimdExp.expCore(x).mul(SimdExp.expm1(y));
+            if (risk) {
                 r = viaDouble(f, x0, y);
             }
             r.intoArray(out, oo + i);
         }
-        if (i < n) {
-            VectorMask<Float> m = FS.indexInRange(i, n);
-            FloatVector x0 = FloatVector.fromArray(FS, dO, xo + i, m);
-            FloatVector y = FloatVector.fromArray(FS, dR, yo + i, m);
-            FloatVector x = x0.min(c);
-            FloatVector e = x.lanewise(VectorOperators.EXP), em1 = y.lanewise(VectorOperators.EXPM1);
-            FloatVector r = e.mul(em1);
-            VectorMask<Float> risk = atRisk(e).or(em1.compare(VectorOperators.GT, E_HI));
-            if (risk.and(m).anyTrue()) {
-                r = viaDouble(f, x0, y);
-            }
-            r.intoArray(out, oo + i, m);
-        }
+        tail(f, c, i, n, dO, xo, dR, yo, out, oo);
     }
 
     private static void ppo(ScaleFunction f, float c, int n, float[] dO, int xo, float[] dR, int yo, float[] out, int oo) {
@@ -254,26 +249,64 @@ public final class SimdScale extends AbstractScaleKernels {
         for (int ub = FS.loopBound(n); i < ub; i += L) {
             FloatVector x0 = FloatVector.fromArray(FS, dO, xo + i);
             FloatVector y = FloatVector.fromArray(FS, dR, yo + i);
-            FloatVector x = x0.min(c);
-            FloatVector e = x.lanewise(VectorOperators.EXP);
-            FloatVector r = ppoLanes(e, y, hi, lo);
-            if (atRisk(e).anyTrue()) {
+            FloatVector x = clip(x0, c);
+            boolean risk = x.reinterpretAsInts().and(ABS).compare(VectorOperators.GT, RISK_BITS).anyTrue();
+            FloatVector r = ppoLanes(SimdExp.expCore(x), y, hi, lo);
+            if (risk) {
                 r = viaDouble(f, x0, y);
             }
             r.intoArray(out, oo + i);
         }
-        if (i < n) {
-            VectorMask<Float> m = FS.indexInRange(i, n);
-            FloatVector x0 = FloatVector.fromArray(FS, dO, xo + i, m);
-            FloatVector y = FloatVector.fromArray(FS, dR, yo + i, m);
-            FloatVector x = x0.min(c);
-            FloatVector e = x.lanewise(VectorOperators.EXP);
-            FloatVector r = ppoLanes(e, y, hi, lo);
-            if (atRisk(e).and(m).anyTrue()) {
-                r = viaDouble(f, x0, y);
-            }
-            r.intoArray(out, oo + i, m);
+        tail(f, c, i, n, dO, xo, dR, yo, out, oo);
+    }
+
+    /**
+     * The last {@code n - i < L} samples of any fp32 kind, as one masked vector: the same lane
+     * operations as the main loops (an element's result does not depend on where it sits). The
+     * masked loads fill the missing lanes with 0, which no risk test flags.
+     */
+    private static void tail(ScaleFunction f, float c, int i, int n, float[] dO, int xo, float[] dR, int yo,
+            float[] out, int oo) {
+        if (i >= n) {
+            return;
         }
+        VectorMask<Float> m = FS.indexInRange(i, n);
+        FloatVector x0 = FloatVector.fromArray(FS, dO, xo + i, m);
+        FloatVector y = FloatVector.fromArray(FS, dR, yo + i, m);
+        FloatVector x = clip(x0, c);
+        FloatVector r;
+        boolean risk;
+        switch (f.kind()) {
+            case SQ -> {
+                r = SimdExp.expCore(x).mul(y);
+                risk = atRisk(x);
+            }
+            case SIL -> {
+                r = SimdExp.expCore(x).mul(y.max(0f));
+                risk = atRisk(x);
+            }
+            case ML -> {
+                r = SimdExp.expCore(x).mul(SimdExp.expm1(y));
+                risk = atRiskMl(x, y);
+            }
+            case PPO_CLIP -> {
+                r = ppoLanes(SimdExp.expCore(x), y, (float) (1 + f.eps()), (float) (1 - f.eps()));
+                risk = atRisk(x);
+            }
+            case MLA -> {
+                r = mlaLanes32(x, y);
+                risk = mlaRisk(x0, y);
+            }
+            case MLA_PARAMETRIC -> {
+                r = mlaParametricLanes32(x, y, (float) f.alphaO(), (float) f.alphaR());
+                risk = mlaRisk(x0, y);
+            }
+            default -> throw new AssertionError(f.kind());
+        }
+        if (risk) {
+            r = viaDouble(f, x0, y);
+        }
+        r.intoArray(out, oo + i, m);
     }
 
     /** {@code ratio · y} ({@code ratio = exp(x)}), blended to 0 where the clipped objective is flat. */
@@ -355,9 +388,12 @@ public final class SimdScale extends AbstractScaleKernels {
     /** Parametric MLA with a larger {@code |αo|} or {@code |αr|} runs in double (see {@link #MLA_BIG}). */
     private static final double MLA_MAX_ALPHA = 1e6;
 
-    /** Lanes with {@code |x|} or {@code |y|} above {@link #MLA_BIG} or infinite (NaN is not flagged: it propagates in fp32 as in double). */
-    private static VectorMask<Float> mlaRisk(FloatVector x, FloatVector y) {
-        return x.abs().compare(VectorOperators.GT, MLA_BIG).or(y.abs().compare(VectorOperators.GT, MLA_BIG));
+    private static final int MLA_BIG_BITS = Float.floatToRawIntBits(MLA_BIG);
+
+    /** Some lane has {@code |x|} or {@code |y|} above {@link #MLA_BIG}, infinite or NaN (NaN would propagate in fp32 as well; flagging it costs nothing). */
+    private static boolean mlaRisk(FloatVector x, FloatVector y) {
+        return x.reinterpretAsInts().and(ABS).max(y.reinterpretAsInts().and(ABS)).compare(VectorOperators.GT, MLA_BIG_BITS)
+                .anyTrue();
     }
 
     /**
@@ -372,22 +408,15 @@ public final class SimdScale extends AbstractScaleKernels {
         for (int ub = FS.loopBound(n); i < ub; i += L) {
             FloatVector x0 = FloatVector.fromArray(FS, dO, xo + i);
             FloatVector y = FloatVector.fromArray(FS, dR, yo + i);
-            FloatVector r = mlaLanes32(x0.min(c), y);
-            if (mlaRisk(x0, y).anyTrue()) {
+            boolean risk = x0.reinterpretAsInts().and(ABS).max(y.reinterpretAsInts().and(ABS))
+                    .compare(VectorOperators.GT, MLA_BIG_BITS).anyTrue();
+            FloatVector r = mlaLanes32(clip(x0, c), y);
+            if (risk) {
                 r = viaDouble(f, x0, y);
             }
             r.intoArray(out, oo + i);
         }
-        if (i < n) {
-            VectorMask<Float> m = FS.indexInRange(i, n);
-            FloatVector x0 = FloatVector.fromArray(FS, dO, xo + i, m);
-            FloatVector y = FloatVector.fromArray(FS, dR, yo + i, m);
-            FloatVector r = mlaLanes32(x0.min(c), y);
-            if (mlaRisk(x0, y).and(m).anyTrue()) {
-                r = viaDouble(f, x0, y);
-            }
-            r.intoArray(out, oo + i, m);
-        }
+        tail(f, c, i, n, dO, xo, dR, yo, out, oo);
     }
 
     /** Parametric MLA in fp32, as {@link #mla32} (the function is continuous: a max of two affine terms, times y). */
@@ -397,22 +426,15 @@ public final class SimdScale extends AbstractScaleKernels {
         for (int ub = FS.loopBound(n); i < ub; i += L) {
             FloatVector x0 = FloatVector.fromArray(FS, dO, xo + i);
             FloatVector y = FloatVector.fromArray(FS, dR, yo + i);
-            FloatVector r = mlaParametricLanes32(x0.min(c), y, ao, ar);
-            if (mlaRisk(x0, y).anyTrue()) {
+            boolean risk = x0.reinterpretAsInts().and(ABS).max(y.reinterpretAsInts().and(ABS))
+                    .compare(VectorOperators.GT, MLA_BIG_BITS).anyTrue();
+            FloatVector r = mlaParametricLanes32(clip(x0, c), y, ao, ar);
+            if (risk) {
                 r = viaDouble(f, x0, y);
             }
             r.intoArray(out, oo + i);
         }
-        if (i < n) {
-            VectorMask<Float> m = FS.indexInRange(i, n);
-            FloatVector x0 = FloatVector.fromArray(FS, dO, xo + i, m);
-            FloatVector y = FloatVector.fromArray(FS, dR, yo + i, m);
-            FloatVector r = mlaParametricLanes32(x0.min(c), y, ao, ar);
-            if (mlaRisk(x0, y).and(m).anyTrue()) {
-                r = viaDouble(f, x0, y);
-            }
-            r.intoArray(out, oo + i, m);
-        }
+        tail(f, c, i, n, dO, xo, dR, yo, out, oo);
     }
 
     private static FloatVector mlaLanes32(FloatVector x, FloatVector y) {
@@ -422,8 +444,8 @@ public final class SimdScale extends AbstractScaleKernels {
     }
 
     private static FloatVector mlaParametricLanes32(FloatVector x, FloatVector y, float ao, float ar) {
-        FloatVector t = x.mul(ao).add(1f);
-        return y.mul(t.add(y.mul(ar)).max(t.max(0f).mul(0.5f)));
+        FloatVector t = x.fma(ao, 1f);                                       // 1 + ao x
+        return y.mul(y.fma(y.broadcast(ar), t).max(t.max(0f).mul(0.5f)));    // y max(t + ar y, max(t, 0)/2)
     }
 
     private static void allDouble(ScaleFunction f, int n, float[] dO, int xo, float[] dR, int yo, float[] out, int oo) {

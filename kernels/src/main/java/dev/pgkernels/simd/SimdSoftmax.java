@@ -9,6 +9,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -28,7 +29,10 @@ import jdk.incubator.vector.VectorSpecies;
  *       those rows is one contiguous vector load in every later pass and every lane works
  *       whatever {@code A} is. The first sweep leaves {@code q - m} and {@code exp(q - m)} in
  *       tiles, so no {@code exp} is computed twice; outputs of {@code A} per row go through an
- *       output tile copied back (logSoftmax and U_Q are written straight into the rows).
+ *       output tile copied back (logSoftmax and U_Q are written straight into the rows: U_Q as a
+ *       fill and one store per row, logSoftmax as whole vectors with each lane's row maximum and
+ *       {@code log Z} permuted into place). KL needs no row maximum: a full group computes its
+ *       terms on contiguous vectors and gathers only the per-row sums from an L1 tile.
  *       (Gathering in every pass instead of once measured slower: 172 against 130 µs for
  *       logSoftmax at 4096 × 18, one noisy run.)
  *       The per-row scalars are vectors of rows, evaluated in double (two halves) by
@@ -37,7 +41,9 @@ import jdk.incubator.vector.VectorSpecies;
  * The public methods choose by {@code A} ({@link SimdThresholds#SOFTMAX_ACROSS_ROWS_MAX_A});
  * {@link #SimdSoftmax(Strategy)} forces one, for tests and benchmarks.
  *
- * <p><b>Numerics.</b> {@code exp} is the fp32 {@link VectorOperators#EXP} (within 0.57 ulp);
+ * <p><b>Numerics.</b> {@code exp} is the inline fp32 {@link SimdExp} (within 2 ulp, subnormal
+ * results rounded once; about twice the throughput of {@code VectorOperators.EXP}, and no call
+ * that spills the loop's accumulators);
  * {@code q - m} is rounded to fp32 (relative {@code 2^-24}); every row sum ({@code Z},
  * {@code Σ e (q - m)}, KL) converts its fp32 terms to double and accumulates in double (SIMD
  * reassociates the sum, which in double changes nothing visible in fp32), so the sums carry only
@@ -108,19 +114,6 @@ public final class SimdSoftmax extends AbstractSoftmaxKernels {
 
     // ------------------------------------------------------------------ small helpers
 
-    private static DoubleVector lo(FloatVector v) {
-        return (DoubleVector) v.convertShape(VectorOperators.F2D, DS, 0);
-    }
-
-    private static DoubleVector hi(FloatVector v) {
-        return (DoubleVector) v.convertShape(VectorOperators.F2D, DS, 1);
-    }
-
-    /** Lanes where {@code v} is NaN or {@code ±Inf}. */
-    private static VectorMask<Float> nonFinite(FloatVector v) {
-        return v.abs().compare(VectorOperators.LT, Float.POSITIVE_INFINITY).not();
-    }
-
     /** Row maximum (Math.max semantics: NaN propagates). */
     private static float rowMax(float[] q, int off, int a) {
         FloatVector m0 = FloatVector.broadcast(FS, NEG_INF), m1 = m0;
@@ -139,24 +132,31 @@ public final class SimdSoftmax extends AbstractSoftmaxKernels {
         return m0.max(m1).reduceLanes(VectorOperators.MAX);
     }
 
-    /** One vector of logits at {@code off + j}, {@code -Inf} past the row ({@code exp} gives 0 there). */
-    private static FloatVector load(float[] q, int off, int j, int a) {
-        if (j + L <= a) {
-            return FloatVector.fromArray(FS, q, off + j);
-        }
-        VectorMask<Float> m = FS.indexInRange(j, a);
-        return FloatVector.fromArray(FS, q, off + j, m).blend(NEG_INF, m.not());
-    }
+    /*
+     * Hot loops use the Vector API directly and no vector-taking or vector-returning helper of
+     * ours except SimdExp's, called first in a loop body: C2 inlines the Vector API's methods
+     * unconditionally (@ForceInline) but ours only while the compiled graph is below
+     * NodeCountInliningCutoff, and a helper left out of line boxes its vectors on every iteration.
+     * (With small helpers for loads, conversions and the KL term, calls from a JVM that had run
+     * several kernels allocated up to 50 MB per call and ran 3-4x slower.) Helpers between passes
+     * take and return arrays and scalars only.
+     */
 
     /** {@code Z = Σ exp(q_j - m)}, fp32 terms summed in double (two accumulators; SIMD reassociates the sum). */
     private static double rowZ(float[] q, int off, int a, float mx) {
         DoubleVector z0 = DoubleVector.zero(DS), z1 = z0;
-        for (int j = 0; j < a; j += L) {
-            FloatVector e = load(q, off, j, a).sub(mx).lanewise(VectorOperators.EXP);
-            z0 = z0.add(lo(e));
-            z1 = z1.add(hi(e));
+        int j = 0;
+        for (int ub = FS.loopBound(a); j < ub; j += L) {
+            FloatVector e = SimdExp.expNonPositive(FloatVector.fromArray(FS, q, off + j).sub(mx));
+            z0 = z0.add((DoubleVector) e.convertShape(VectorOperators.F2D, DS, 0));
+            z1 = z1.add((DoubleVector) e.convertShape(VectorOperators.F2D, DS, 1));
         }
-        return z0.add(z1).reduceLanes(VectorOperators.ADD);
+        double z = z0.add(z1).reduceLanes(VectorOperators.ADD);
+        if (j < a) {
+            VectorMask<Float> m = FS.indexInRange(j, a);
+            z += sumAsDouble(SimdExp.expNonPositive(FloatVector.fromArray(FS, q, off + j, m).blend(NEG_INF, m.not()).sub(mx)));
+        }
+        return z;
     }
 
     /**
@@ -165,17 +165,36 @@ public final class SimdSoftmax extends AbstractSoftmaxKernels {
      */
     private static void rowZS(float[] q, int off, int a, float mx, double[] zs) {
         DoubleVector z0 = DoubleVector.zero(DS), z1 = z0, s0 = z0, s1 = z0;
-        for (int j = 0; j < a; j += L) {
-            FloatVector d = load(q, off, j, a).sub(mx);
-            FloatVector e = d.lanewise(VectorOperators.EXP);
+        int j = 0;
+        for (int ub = FS.loopBound(a); j < ub; j += L) {
+            FloatVector d = FloatVector.fromArray(FS, q, off + j).sub(mx);
+            FloatVector e = SimdExp.expNonPositive(d);
             FloatVector ed = e.mul(d).blend(0f, e.compare(VectorOperators.EQ, 0f));
-            z0 = z0.add(lo(e));
-            z1 = z1.add(hi(e));
-            s0 = s0.add(lo(ed));
-            s1 = s1.add(hi(ed));
+            z0 = z0.add((DoubleVector) e.convertShape(VectorOperators.F2D, DS, 0));
+            z1 = z1.add((DoubleVector) e.convertShape(VectorOperators.F2D, DS, 1));
+            s0 = s0.add((DoubleVector) ed.convertShape(VectorOperators.F2D, DS, 0));
+            s1 = s1.add((DoubleVector) ed.convertShape(VectorOperators.F2D, DS, 1));
         }
         zs[0] = z0.add(z1).reduceLanes(VectorOperators.ADD);
         zs[1] = s0.add(s1).reduceLanes(VectorOperators.ADD);
+        if (j < a) {
+            rowZSTail(q, off, j, a, mx, zs);
+        }
+    }
+
+    /** Adds the masked last vector of a row to {@link #rowZS}'s sums: missing lanes read {@code -Inf}, so their {@code e} is 0. */
+    private static void rowZSTail(float[] q, int off, int j, int a, float mx, double[] zs) {
+        VectorMask<Float> m = FS.indexInRange(j, a);
+        FloatVector d = FloatVector.fromArray(FS, q, off + j, m).blend(NEG_INF, m.not()).sub(mx);
+        FloatVector e = SimdExp.expNonPositive(d);
+        FloatVector ed = e.mul(d).blend(0f, e.compare(VectorOperators.EQ, 0f));
+        zs[0] += sumAsDouble(e);
+        zs[1] += sumAsDouble(ed);
+    }
+
+    private static double sumAsDouble(FloatVector v) {
+        return ((DoubleVector) v.convertShape(VectorOperators.F2D, DS, 0))
+                .add((DoubleVector) v.convertShape(VectorOperators.F2D, DS, 1)).reduceLanes(VectorOperators.ADD);
     }
 
     // ------------------------------------------------------------------ logSoftmax, softmax, entropy
@@ -187,7 +206,7 @@ public final class SimdSoftmax extends AbstractSoftmaxKernels {
             while (t.next()) {
                 t.load(logits, t.tin);
                 t.maxPass(t.tin, null);
-                t.zPass(t.tin, false);
+                t.zOnly(t.tin);
                 t.writeLogSoftmaxRows(logits, out);
             }
             return;
@@ -226,13 +245,11 @@ public final class SimdSoftmax extends AbstractSoftmaxKernels {
             float inv = (float) (1.0 / rowZ(logits, off, a, mx));
             int j = 0;
             for (int ub = FS.loopBound(a); j < ub; j += L) {
-                FloatVector.fromArray(FS, logits, off + j).sub(mx).lanewise(VectorOperators.EXP).mul(inv)
-                        .intoArray(out, off + j);
+                SimdExp.expNonPositive(FloatVector.fromArray(FS, logits, off + j).sub(mx)).mul(inv).intoArray(out, off + j);
             }
             if (j < a) {
                 VectorMask<Float> m = FS.indexInRange(j, a);
-                FloatVector.fromArray(FS, logits, off + j, m).sub(mx).lanewise(VectorOperators.EXP).mul(inv)
-                        .intoArray(out, off + j, m);
+                SimdExp.expNonPositive(FloatVector.fromArray(FS, logits, off + j, m).sub(mx)).mul(inv).intoArray(out, off + j, m);
             }
         }
     }
@@ -261,41 +278,69 @@ public final class SimdSoftmax extends AbstractSoftmaxKernels {
 
     // ------------------------------------------------------------------ KL
 
-    /**
-     * The KL term {@code exp(lo) (lo - ln)} with the reference's special cases as selects:
-     * {@code lo = -Inf} gives 0; {@code ln = -Inf} with {@code lo} not NaN gives {@code +Inf};
-     * {@code ln = +Inf} with finite {@code lo} gives {@code -Inf} (also where fp32 {@code exp(lo)}
-     * underflows to 0 but the double one does not).
+    /*
+     * The KL term exp(lo) (lo - ln), with the reference's special cases: lo = -Inf gives 0 (a
+     * select on every vector: masked actions are common); the other cases (ln = -Inf with lo not
+     * NaN gives +Inf, ln = +Inf with finite lo gives -Inf, also where fp32 exp(lo) underflows to 0
+     * while the double one does not) are the only ones that leave a NaN in a lane where the
+     * reference has none, so they are selected only in a vector whose terms hold a NaN (rare),
+     * tested once per vector.
      */
-    private static FloatVector klTerm(FloatVector lo, FloatVector ln) {
-        FloatVector t = lo.lanewise(VectorOperators.EXP).mul(lo.sub(ln));
-        VectorMask<Float> loNotNaN = lo.compare(VectorOperators.EQ, lo);
-        t = t.blend(Float.POSITIVE_INFINITY, ln.compare(VectorOperators.EQ, NEG_INF).and(loNotNaN));
-        t = t.blend(NEG_INF, ln.compare(VectorOperators.EQ, Float.POSITIVE_INFINITY).and(nonFinite(lo).not()));
-        return t.blend(0f, lo.compare(VectorOperators.EQ, NEG_INF));
-    }
 
     @Override
     protected void klKernel(int b, int a, float[] logpOld, float[] logpNew, float[] out) {
         if (strategyFor(a) == Strategy.ACROSS_ROWS) {
             Tile t = new Tile(b, a);
             while (t.next()) {
-                t.load(logpOld, t.tin);
-                t.load(logpNew, t.tin2);
-                t.klPass(t.tin, t.tin2, out);
+                if (t.rows == L) {
+                    t.klRows(logpOld, logpNew, out);
+                } else {
+                    t.load(logpOld, t.tin);
+                    t.load(logpNew, t.tin2);
+                    t.klPass(t.tin, t.tin2, out);
+                }
             }
             return;
         }
         for (int i = 0; i < b; i++) {
-            int off = i * a;
-            DoubleVector k0 = DoubleVector.zero(DS), k1 = k0;
-            for (int j = 0; j < a; j += L) {
-                FloatVector t = klTerm(load(logpOld, off, j, a), load(logpNew, off, j, a));
-                k0 = k0.add(lo(t));
-                k1 = k1.add(hi(t));
-            }
-            out[i] = (float) k0.add(k1).reduceLanes(VectorOperators.ADD);
+            out[i] = (float) klRow(logpOld, logpNew, i * a, a);
         }
+    }
+
+    /** One row's KL, terms summed in double (two accumulators; SIMD reassociates the sum). */
+    private static double klRow(float[] lpo, float[] lpn, int off, int a) {
+        DoubleVector k0 = DoubleVector.zero(DS), k1 = k0;
+        int j = 0;
+        for (int ub = FS.loopBound(a); j < ub; j += L) {
+            FloatVector lo = FloatVector.fromArray(FS, lpo, off + j);
+            FloatVector e = SimdExp.exp(lo);
+            FloatVector ln = FloatVector.fromArray(FS, lpn, off + j);
+            FloatVector t = e.mul(lo.sub(ln)).blend(0f, lo.compare(VectorOperators.EQ, NEG_INF));
+            if (t.compare(VectorOperators.NE, t).anyTrue()) {
+                t = t.blend(Float.POSITIVE_INFINITY, ln.compare(VectorOperators.EQ, NEG_INF)
+                                .and(lo.compare(VectorOperators.EQ, lo)).andNot(lo.compare(VectorOperators.EQ, NEG_INF)))
+                        .blend(NEG_INF, ln.compare(VectorOperators.EQ, Float.POSITIVE_INFINITY)
+                                .and(lo.abs().compare(VectorOperators.LT, Float.POSITIVE_INFINITY)));
+            }
+            k0 = k0.add((DoubleVector) t.convertShape(VectorOperators.F2D, DS, 0));
+            k1 = k1.add((DoubleVector) t.convertShape(VectorOperators.F2D, DS, 1));
+        }
+        double k = k0.add(k1).reduceLanes(VectorOperators.ADD);
+        return j < a ? k + klTail(lpo, lpn, off, j, a) : k;
+    }
+
+    /** The masked last vector of a KL row: missing lanes read {@code lo = -Inf}, so their term is 0. */
+    private static double klTail(float[] lpo, float[] lpn, int off, int j, int a) {
+        VectorMask<Float> m = FS.indexInRange(j, a);
+        FloatVector lo = FloatVector.fromArray(FS, lpo, off + j, m).blend(NEG_INF, m.not());
+        FloatVector e = SimdExp.exp(lo);
+        FloatVector ln = FloatVector.fromArray(FS, lpn, off + j, m);
+        FloatVector t = e.mul(lo.sub(ln)).blend(0f, lo.compare(VectorOperators.EQ, NEG_INF));
+        t = t.blend(Float.POSITIVE_INFINITY, ln.compare(VectorOperators.EQ, NEG_INF)
+                        .and(lo.compare(VectorOperators.EQ, lo)).andNot(lo.compare(VectorOperators.EQ, NEG_INF)))
+                .blend(NEG_INF, ln.compare(VectorOperators.EQ, Float.POSITIVE_INFINITY)
+                        .and(lo.abs().compare(VectorOperators.LT, Float.POSITIVE_INFINITY)));
+        return sumAsDouble(t);
     }
 
     // ------------------------------------------------------------------ surrogate
@@ -334,7 +379,11 @@ public final class SimdSoftmax extends AbstractSoftmaxKernels {
             while (t.next()) {
                 t.load(logits, t.tin);
                 t.maxPass(t.tin, actions);
-                t.zPass(t.tin, form == UpdateForm.U_P);
+                if (form == UpdateForm.U_Q) {
+                    t.zOnly(t.tin);
+                } else {
+                    t.zPass(t.tin, form == UpdateForm.U_P);
+                }
                 t.rowScalars(f, logMu, target, dO, dR, s);
                 if (form == UpdateForm.U_Q) {
                     t.writeUq(actions, g);
@@ -401,24 +450,35 @@ public final class SimdSoftmax extends AbstractSoftmaxKernels {
             double dMean = sd / z;   // <pi, q> - m
             float dm = (float) dMean;
             boolean up = form == UpdateForm.U_P;
-            for (int j = 0; j < a; j += L) {
-                boolean whole = j + L <= a;
-                VectorMask<Float> m = whole ? null : FS.indexInRange(j, a);
-                FloatVector d = (whole ? FloatVector.fromArray(FS, q, off + j) : FloatVector.fromArray(FS, q, off + j, m)).sub(mx);
-                FloatVector e = d.lanewise(VectorOperators.EXP);
-                FloatVector pi = e.mul(inv);
-                FloatVector gv = up ? d.sub(dm).sub(sf).mul(pi) : pi.mul(-sf);   // pi (d - D) - s pi, or -s pi
-                gv = gv.blend(0f, e.compare(VectorOperators.EQ, 0f));
-                if (whole) {
-                    gv.intoArray(g, off + j);
-                } else {
-                    gv.intoArray(g, off + j, m);
-                }
-            }
+            writeRowG(q, off, a, mx, inv, sf, dm, up, g);
             // the taken action, in double: s (1 - pi_a) [+ pi_a (q_a - <pi, q>)]
             double pa = Math.exp(qa - mx) / z;
             double ga = si * (1 - pa) + (up ? pa * ((qa - mx) - dMean) : 0);
             g[off + act] = (float) ga;
+        }
+    }
+
+    /**
+     * One wide row of U_V ({@code -s pi}) or U_P ({@code pi (d - D) - s pi}), exactly 0 where
+     * {@code pi = 0}; the taken action is overwritten by the caller.
+     */
+    private static void writeRowG(float[] q, int off, int a, float mx, float inv, float sf, float dm, boolean up, float[] g) {
+        int j = 0;
+        float ns = -sf, dms = dm + sf;
+        for (int ub = FS.loopBound(a); j < ub; j += L) {
+            FloatVector d = FloatVector.fromArray(FS, q, off + j).sub(mx);
+            FloatVector e = SimdExp.expNonPositive(d);
+            FloatVector pi = e.mul(inv);
+            FloatVector gv = up ? d.sub(dms).mul(pi) : pi.mul(ns);   // pi (d - D) - s pi = pi (d - (D + s)), or -s pi
+            gv.blend(0f, e.compare(VectorOperators.EQ, 0f)).intoArray(g, off + j);
+        }
+        if (j < a) {
+            VectorMask<Float> m = FS.indexInRange(j, a);
+            FloatVector d = FloatVector.fromArray(FS, q, off + j, m).blend(NEG_INF, m.not()).sub(mx);
+            FloatVector e = SimdExp.expNonPositive(d);
+            FloatVector pi = e.mul(inv);
+            FloatVector gv = up ? d.sub(dms).mul(pi) : pi.mul(ns);
+            gv.blend(0f, e.compare(VectorOperators.EQ, 0f)).intoArray(g, off + j, m);
         }
     }
 
@@ -437,6 +497,13 @@ public final class SimdSoftmax extends AbstractSoftmaxKernels {
         final float[] tin, tin2, tout;
         /** {@code r·A}: the gather index map of a full group. */
         final int[] rowIdx;
+        /**
+         * Per vector {@code v} of a full group's {@code A} vectors, lane {@code l} to row
+         * {@code (v·L + l) / A}: built once per call (a shuffle made inside the loop was allocated
+         * on every use), unboxed from this array in the loop.
+         */
+        @SuppressWarnings("unchecked")
+        final VectorShuffle<Float>[] rowOfLane;
         final float[] mx = new float[L], qa = new float[L], sf = new float[L], inv = new float[L], dm = new float[L];
         final double[] z = new double[L], sd = new double[L];
         int r0 = -L, rows, base;
@@ -447,6 +514,14 @@ public final class SimdSoftmax extends AbstractSoftmaxKernels {
             this.rowIdx = new int[L];
             for (int r = 0; r < L; r++) {
                 rowIdx[r] = r * a;
+            }
+            this.rowOfLane = (VectorShuffle<Float>[]) new VectorShuffle<?>[a];
+            int[] rowOf = new int[L];
+            for (int v = 0; v < a; v++) {
+                for (int l = 0; l < L; l++) {
+                    rowOf[l] = (v * L + l) / a;
+                }
+                rowOfLane[v] = VectorShuffle.fromArray(FS, rowOf, 0);
             }
             this.tin = new float[a * L];
             this.tin2 = new float[a * L];
@@ -501,26 +576,18 @@ public final class SimdSoftmax extends AbstractSoftmaxKernels {
             }
         }
 
-        private static FloatVector col(float[] tile, int j) {
-            return FloatVector.fromArray(FS, tile, j * L);
-        }
-
-        private void put(FloatVector v, int j) {
-            v.intoArray(tout, j * L);
-        }
-
         /** Row maxima into {@code mx}; with {@code actions}, the taken action's logit into {@code qa}. */
         void maxPass(float[] q, int[] actions) {
             FloatVector m = FloatVector.broadcast(FS, NEG_INF);
             if (actions == null) {
                 for (int j = 0; j < a; j++) {
-                    m = m.max(col(q, j));
+                    m = m.max(FloatVector.fromArray(FS, q, j * L));
                 }
             } else {
                 IntVector act = IntVector.fromArray(IS, actions, r0, IS.indexInRange(0, rows));
                 FloatVector v = FloatVector.zero(FS);
                 for (int j = 0; j < a; j++) {
-                    FloatVector c = col(q, j);
+                    FloatVector c = FloatVector.fromArray(FS, q, j * L);
                     m = m.max(c);
                     v = v.blend(c, act.compare(VectorOperators.EQ, j).cast(FS));
                 }
@@ -535,20 +602,54 @@ public final class SimdSoftmax extends AbstractSoftmaxKernels {
          * writing pass needs no second {@code exp}.
          */
         void zPass(float[] q, boolean withS) {
+            if (withS) {
+                zsPass(q);
+                return;
+            }
+            zKeep(q);
+        }
+
+        /** {@code Z} per row only (logSoftmax and U_Q need nothing else per logit): no tile is written. */
+        void zOnly(float[] q) {
+            FloatVector m = FloatVector.fromArray(FS, mx, 0);
+            DoubleVector z0 = DoubleVector.zero(DS), z1 = z0;
+            for (int j = 0; j < a; j++) {
+                FloatVector e = SimdExp.expNonPositive(FloatVector.fromArray(FS, q, j * L).sub(m));
+                z0 = z0.add((DoubleVector) e.convertShape(VectorOperators.F2D, DS, 0));
+                z1 = z1.add((DoubleVector) e.convertShape(VectorOperators.F2D, DS, 1));
+            }
+            z0.intoArray(z, 0);
+            z1.intoArray(z, L / 2);
+        }
+
+        private void zKeep(float[] q) {
+            FloatVector m = FloatVector.fromArray(FS, mx, 0);
+            DoubleVector z0 = DoubleVector.zero(DS), z1 = z0;
+            for (int j = 0; j < a; j++) {
+                FloatVector d = FloatVector.fromArray(FS, q, j * L).sub(m);
+                FloatVector e = SimdExp.expNonPositive(d);
+                d.intoArray(q, j * L);
+                e.intoArray(tin2, j * L);
+                z0 = z0.add((DoubleVector) e.convertShape(VectorOperators.F2D, DS, 0));
+                z1 = z1.add((DoubleVector) e.convertShape(VectorOperators.F2D, DS, 1));
+            }
+            z0.intoArray(z, 0);
+            z1.intoArray(z, L / 2);
+        }
+
+        private void zsPass(float[] q) {
             FloatVector m = FloatVector.fromArray(FS, mx, 0);
             DoubleVector z0 = DoubleVector.zero(DS), z1 = z0, s0 = z0, s1 = z0;
             for (int j = 0; j < a; j++) {
-                FloatVector d = col(q, j).sub(m);
-                FloatVector e = d.lanewise(VectorOperators.EXP);
+                FloatVector d = FloatVector.fromArray(FS, q, j * L).sub(m);
+                FloatVector e = SimdExp.expNonPositive(d);
                 d.intoArray(q, j * L);
                 e.intoArray(tin2, j * L);
-                z0 = z0.add(lo(e));
-                z1 = z1.add(hi(e));
-                if (withS) {
-                    FloatVector ed = e.mul(d).blend(0f, e.compare(VectorOperators.EQ, 0f));
-                    s0 = s0.add(lo(ed));
-                    s1 = s1.add(hi(ed));
-                }
+                FloatVector ed = e.mul(d).blend(0f, e.compare(VectorOperators.EQ, 0f));
+                z0 = z0.add((DoubleVector) e.convertShape(VectorOperators.F2D, DS, 0));
+                z1 = z1.add((DoubleVector) e.convertShape(VectorOperators.F2D, DS, 1));
+                s0 = s0.add((DoubleVector) ed.convertShape(VectorOperators.F2D, DS, 0));
+                s1 = s1.add((DoubleVector) ed.convertShape(VectorOperators.F2D, DS, 1));
             }
             z0.intoArray(z, 0);
             z1.intoArray(z, L / 2);
@@ -562,8 +663,19 @@ public final class SimdSoftmax extends AbstractSoftmaxKernels {
          * contiguous code (the same two fp32 operations per element as the along-rows strategy).
          */
         void writeLogSoftmaxRows(float[] q, float[] out) {
-            SimdScale.toFloat(DoubleVector.fromArray(DS, z, 0).lanewise(VectorOperators.LOG),
-                    DoubleVector.fromArray(DS, z, L / 2).lanewise(VectorOperators.LOG)).intoArray(inv, 0);
+            ((FloatVector) DoubleVector.fromArray(DS, z, 0).lanewise(VectorOperators.LOG).convertShape(VectorOperators.D2F, FH, 0)).intoArray(inv, 0);
+            ((FloatVector) DoubleVector.fromArray(DS, z, H).lanewise(VectorOperators.LOG).convertShape(VectorOperators.D2F, FH, 0)).intoArray(inv, H);
+            if (rows == L) {
+                // a full group is A whole vectors of contiguous logits; lane l of vector v belongs to
+                // row (v·L + l) / A, whose m and log Z one permutation of the per-row vectors brings
+                FloatVector m = FloatVector.fromArray(FS, mx, 0), lz = FloatVector.fromArray(FS, inv, 0);
+                for (int v = 0; v < a; v++) {
+                    VectorShuffle<Float> rowOf = rowOfLane[v];
+                    FloatVector.fromArray(FS, q, base + v * L).sub(m.rearrange(rowOf)).sub(lz.rearrange(rowOf))
+                            .intoArray(out, base + v * L);
+                }
+                return;
+            }
             for (int r = 0; r < rows; r++) {
                 int off = base + r * a;
                 float m = mx[r], lz = inv[r];
@@ -590,28 +702,71 @@ public final class SimdSoftmax extends AbstractSoftmaxKernels {
 
         /** From the {@code e} tile {@link #zPass} left. */
         void writeSoftmax() {
-            FloatVector iz = SimdScale.toFloat(DoubleVector.broadcast(DS, 1.0).div(DoubleVector.fromArray(DS, z, 0)),
-                    DoubleVector.broadcast(DS, 1.0).div(DoubleVector.fromArray(DS, z, L / 2)));
+            ((FloatVector) DoubleVector.broadcast(DS, 1.0).div(DoubleVector.fromArray(DS, z, 0)).convertShape(VectorOperators.D2F, FH, 0)).intoArray(inv, 0);
+            ((FloatVector) DoubleVector.broadcast(DS, 1.0).div(DoubleVector.fromArray(DS, z, H)).convertShape(VectorOperators.D2F, FH, 0)).intoArray(inv, H);
+            FloatVector iz = FloatVector.fromArray(FS, inv, 0);
             for (int j = 0; j < a; j++) {
-                put(col(tin2, j).mul(iz), j);
+                FloatVector.fromArray(FS, tin2, j * L).mul(iz).intoArray(tout, j * L);
             }
         }
 
         void entropy(float[] out) {
-            DoubleVector z0 = DoubleVector.fromArray(DS, z, 0), z1 = DoubleVector.fromArray(DS, z, L / 2);
-            FloatVector h = SimdScale.toFloat(z0.lanewise(VectorOperators.LOG).sub(DoubleVector.fromArray(DS, sd, 0).div(z0)),
-                    z1.lanewise(VectorOperators.LOG).sub(DoubleVector.fromArray(DS, sd, L / 2).div(z1)));
-            h.intoArray(out, r0, FS.indexInRange(0, rows));
+            DoubleVector z0 = DoubleVector.fromArray(DS, z, 0), z1 = DoubleVector.fromArray(DS, z, H);
+            ((FloatVector) z0.lanewise(VectorOperators.LOG).sub(DoubleVector.fromArray(DS, sd, 0).div(z0)).convertShape(VectorOperators.D2F, FH, 0))
+                    .intoArray(out, r0, FH.indexInRange(0, rows));
+            ((FloatVector) z1.lanewise(VectorOperators.LOG).sub(DoubleVector.fromArray(DS, sd, H).div(z1)).convertShape(VectorOperators.D2F, FH, 0))
+                    .intoArray(out, r0 + H, FH.indexInRange(H, rows));
         }
 
+        /**
+         * KL of a full group in row layout: the group's {@code A·L} terms are {@code A} whole
+         * contiguous vectors of both inputs (no gather of the inputs), written to the L1 tile
+         * {@code tout}; each row's sum then adds column {@code j} of all {@code L} rows, one gather
+         * from that tile per column, in double, in the same order as {@link #klPass}.
+         */
+        void klRows(float[] lpo, float[] lpn, float[] out) {
+            for (int v = 0; v < a; v++) {
+                FloatVector lo = FloatVector.fromArray(FS, lpo, base + v * L);
+                FloatVector e = SimdExp.exp(lo);
+                FloatVector ln = FloatVector.fromArray(FS, lpn, base + v * L);
+                FloatVector t = e.mul(lo.sub(ln)).blend(0f, lo.compare(VectorOperators.EQ, NEG_INF));
+                if (t.compare(VectorOperators.NE, t).anyTrue()) {
+                    t = t.blend(Float.POSITIVE_INFINITY, ln.compare(VectorOperators.EQ, NEG_INF)
+                                    .and(lo.compare(VectorOperators.EQ, lo)).andNot(lo.compare(VectorOperators.EQ, NEG_INF)))
+                            .blend(NEG_INF, ln.compare(VectorOperators.EQ, Float.POSITIVE_INFINITY)
+                                    .and(lo.abs().compare(VectorOperators.LT, Float.POSITIVE_INFINITY)));
+                }
+                t.intoArray(tout, v * L);
+            }
+            DoubleVector k0 = DoubleVector.zero(DS), k1 = k0;
+            for (int j = 0; j < a; j++) {
+                FloatVector c = FloatVector.fromArray(FS, tout, j, rowIdx, 0);
+                k0 = k0.add((DoubleVector) c.convertShape(VectorOperators.F2D, DS, 0));
+                k1 = k1.add((DoubleVector) c.convertShape(VectorOperators.F2D, DS, 1));
+            }
+            ((FloatVector) k0.convertShape(VectorOperators.D2F, FH, 0)).intoArray(out, r0);
+            ((FloatVector) k1.convertShape(VectorOperators.D2F, FH, 0)).intoArray(out, r0 + H);
+        }
+
+        /** KL per row of the group, column by column of the two tiles; tail lanes have {@code logpOld = -Inf}, term 0. */
         void klPass(float[] logpOld, float[] logpNew, float[] out) {
             DoubleVector k0 = DoubleVector.zero(DS), k1 = k0;
             for (int j = 0; j < a; j++) {
-                FloatVector t = klTerm(col(logpOld, j), col(logpNew, j));   // tail lanes: logpOld = -Inf, term 0
-                k0 = k0.add(lo(t));
-                k1 = k1.add(hi(t));
+                FloatVector lo = FloatVector.fromArray(FS, logpOld, j * L);
+                FloatVector e = SimdExp.exp(lo);
+                FloatVector ln = FloatVector.fromArray(FS, logpNew, j * L);
+                FloatVector t = e.mul(lo.sub(ln)).blend(0f, lo.compare(VectorOperators.EQ, NEG_INF));
+                if (t.compare(VectorOperators.NE, t).anyTrue()) {
+                    t = t.blend(Float.POSITIVE_INFINITY, ln.compare(VectorOperators.EQ, NEG_INF)
+                                    .and(lo.compare(VectorOperators.EQ, lo)).andNot(lo.compare(VectorOperators.EQ, NEG_INF)))
+                            .blend(NEG_INF, ln.compare(VectorOperators.EQ, Float.POSITIVE_INFINITY)
+                                    .and(lo.abs().compare(VectorOperators.LT, Float.POSITIVE_INFINITY)));
+                }
+                k0 = k0.add((DoubleVector) t.convertShape(VectorOperators.F2D, DS, 0));
+                k1 = k1.add((DoubleVector) t.convertShape(VectorOperators.F2D, DS, 1));
             }
-            SimdScale.toFloat(k0, k1).intoArray(out, r0, FS.indexInRange(0, rows));
+            ((FloatVector) k0.convertShape(VectorOperators.D2F, FH, 0)).intoArray(out, r0, FH.indexInRange(0, rows));
+            ((FloatVector) k1.convertShape(VectorOperators.D2F, FH, 0)).intoArray(out, r0 + H, FH.indexInRange(H, rows));
         }
 
         /** {@code Σ_rows exp(((qa - m) - log Z) - lpo) adv}, in double. */
@@ -651,25 +806,19 @@ public final class SimdSoftmax extends AbstractSoftmaxKernels {
         void writeG(UpdateForm form, float[] q, int[] actions) {
             IntVector act = IntVector.fromArray(IS, actions, r0, IS.indexInRange(0, rows));
             FloatVector s = FloatVector.fromArray(FS, sf, 0), zero = FloatVector.zero(FS);
-            if (form == UpdateForm.U_Q) {
-                for (int j = 0; j < a; j++) {
-                    put(zero.blend(s, act.compare(VectorOperators.EQ, j).cast(FS)), j);
-                }
-                return;
-            }
             FloatVector iz = FloatVector.fromArray(FS, inv, 0);
             FloatVector dmv = FloatVector.fromArray(FS, dm, 0);
             boolean up = form == UpdateForm.U_P;
             for (int j = 0; j < a; j++) {
                 VectorMask<Float> isA = act.compare(VectorOperators.EQ, j).cast(FS);
-                FloatVector d = col(q, j), e = col(tin2, j);   // left by zPass
+                FloatVector d = FloatVector.fromArray(FS, q, j * L), e = FloatVector.fromArray(FS, tin2, j * L);   // left by zPass
                 VectorMask<Float> zeroP = e.compare(VectorOperators.EQ, 0f);
                 FloatVector pi = e.mul(iz);
                 FloatVector gv = s.mul(zero.blend(1f, isA).sub(pi));         // s (e_a - pi)
                 if (up) {
                     gv = gv.add(pi.mul(d.sub(dmv)).blend(0f, zeroP));        // + pi (d - D)
                 }
-                put(gv.blend(0f, zeroP.andNot(isA)), j);                  // pi = 0 off the action: exactly 0
+                gv.blend(0f, zeroP.andNot(isA)).intoArray(tout, j * L);     // pi = 0 off the action: exactly 0
             }
         }
     }
@@ -743,7 +892,8 @@ public final class SimdSoftmax extends AbstractSoftmaxKernels {
                         a30 = a00, a31 = a00;
                 for (int i = 0; i < b; i++) {
                     FloatVector xv = whole ? FloatVector.fromArray(FS, x, i * d + c) : FloatVector.fromArray(FS, x, i * d + c, cm);
-                    DoubleVector x0 = lo(xv), x1 = hi(xv);
+                    DoubleVector x0 = (DoubleVector) xv.convertShape(VectorOperators.F2D, DS, 0),
+                            x1 = (DoubleVector) xv.convertShape(VectorOperators.F2D, DS, 1);
                     int gi = i * a + k;
                     double g0 = g[gi];
                     a00 = x0.mul(g0).add(a00);

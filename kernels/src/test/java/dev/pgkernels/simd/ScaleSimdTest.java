@@ -35,11 +35,11 @@ import org.junit.jupiter.api.Test;
  * {@code scale = |y| (1 + |αo x| + |αr y|)}; for MLA likewise with
  * {@code scale = |y| (1 + |x| + |y|/2) + (1 + x)^2} (the quadratic branch); a branch chosen
  * differently within rounding of {@code 1 + x + y = 0} changes the value by
- * {@code (1 + x + y)^2 / 2}, of second order. SQ, ML, SIL and PPO_CLIP in the fp32 path: {@code exp} and
- * {@code expm1} are within 0.57 ulp (measured against {@code Math.exp}/{@code Math.expm1} over
- * {@code |x| <= 80} and {@code |y| < 1e-6}), each product adds 0.5 ulp, and for {@code |x| <= 80}
+ * {@code (1 + x + y)^2 / 2}, of second order. SQ, ML, SIL and PPO_CLIP in the fp32 path: the inline
+ * {@code exp} and {@code expm1} are within 2 ulp ({@link SimdExpTest}, over {@code |x| <= 87} and
+ * {@code |y| < 1e-6}), each product adds 0.5 ulp, and for {@code |x| <= 80}
  * {@code exp(x)} is a normal fp32 number; so the relative error is at most
- * {@code (0.57 + 0.57 + 0.5) · 2^-23 ≈ 2e-7}, well inside SPEC's {@code rtol = 1e-5}. A result in
+ * {@code (2 + 2 + 0.5) · 2^-23 ≈ 5.4e-7}, well inside SPEC's {@code rtol = 1e-5}. A result in
  * fp32's subnormal range can also be off by one subnormal spacing {@code 2^-149 ≈ 1.4e-45}, which
  * {@code atol = 1e-6 · scale} covers with {@code scale = |ref| + 1e-38} ({@code atol >= 1e-44}).
  * Lanes with {@code |x| > 80} take the double path (error: the double {@code exp}'s last bit,
@@ -103,6 +103,31 @@ class ScaleSimdTest {
             y[i] = (float) (r.nextBoolean() ? mag : -mag);
             if (r.nextInt(10) == 0) y[i] = 0f;
             if (r.nextInt(10) == 0) y[i] = (float) (80 + 20 * r.nextDouble()); // ML's expm1(y) overflow region
+        }
+        check(f, strategy, n, x, 0, y, 0, 0);
+    }
+
+    /**
+     * Parametric MLA where fp32 intermediates could overflow: |x|, |y| around the fp32 path's
+     * limit (1e12) and |αo|, |αr| around theirs (1e6), so {@code αr y · y} reaches 1e30 and beyond;
+     * lanes past a limit must send their vector to the double path (classes and values as the
+     * reference), lanes within must not overflow in fp32. Ordinary lanes share the vectors.
+     */
+    @Property(tries = 150)
+    void parametricMlaIntermediatesNearTheLimitsMatchReference(@ForAll long seed, @ForAll Strategy strategy) {
+        Random r = new Random(seed);
+        double[] alphas = {1e6, -1e6, 9.99e5, -9.99e5, 1.0001e6, 0.5, -3, 0};
+        ScaleFunction f = ScaleFunction.mla(alphas[r.nextInt(alphas.length)], alphas[r.nextInt(alphas.length)]);
+        if (r.nextBoolean()) {
+            f = f.withLogRatioClip(r.nextBoolean() ? 1e11 : 5);
+        }
+        int n = 1 + r.nextInt(140);
+        float[] x = new float[n], y = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = (float) ((r.nextBoolean() ? 1 : -1) * Math.pow(10, 6 + 7 * r.nextDouble()));
+            y[i] = (float) ((r.nextBoolean() ? 1 : -1) * Math.pow(10, 6 + 7 * r.nextDouble()));
+            if (r.nextInt(4) == 0) x[i] = (float) (4 * r.nextDouble() - 2);
+            if (r.nextInt(4) == 0) y[i] = (float) (6 * r.nextDouble() - 3);
         }
         check(f, strategy, n, x, 0, y, 0, 0);
     }

@@ -1,0 +1,157 @@
+package dev.pgkernels.simd;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * Inline fp32 {@code exp} and {@code expm1} for the {@code simd} scale and softmax kernels, written
+ * with plain Vector API arithmetic so that C2 compiles them into the caller's loop.
+ *
+ * <p><b>Why not {@code VectorOperators.EXP}.</b> On x86 the JDK evaluates {@code EXP}/{@code EXPM1}
+ * by a call into a native vector math library. The call itself is cheap, but every vector live
+ * across it (accumulators, loaded operands, constants) is spilled and reloaded around it, and a
+ * loop with two such calls (ML's {@code exp} and {@code expm1}) pays that twice. These routines are
+ * about 15 vector instructions each, stay in registers, and let C2 schedule them with the rest of
+ * the loop.
+ *
+ * <p><b>Method.</b> {@code exp(x) = 2^k · e^r} with {@code k = rint(x · log2 e)} (rounded by adding
+ * {@code 1.5 · 2^23}, whose low mantissa bits then hold {@code k}), {@code r = x - k ln2} in two
+ * FMA steps (Cody and Waite's split of {@code ln 2} into a short high part and a low part), so
+ * {@code |r| <= ln2/2 ≈ 0.347}; {@code e^r} by its Taylor polynomial of degree 7 in Horner form
+ * (truncation {@code r^8/8! <= 5.2e-9}, below 0.1 ulp); {@code 2^k} built in the exponent field.
+ * Measured against {@code Math.exp} over {@code [-110, 88.8]}, subnormal results included: within 2 ulp (see {@code SimdExpTest}).
+ * {@code expm1(y) = 2^k · expm1(r) + (2^k - 1)} with {@code expm1(r) = r · P(r)}, the Taylor
+ * polynomial of degree 8 (truncation {@code r^9/9! ≤ 2e-10 |r|}): for {@code k = 0} this is the
+ * polynomial alone, so a tiny {@code y} is accurate to a few ulps of {@code y} (no
+ * {@code exp(y) - 1} cancellation); for {@code k != 0}, {@code |y| > 0.34} and the sum cancels at
+ * most two bits.
+ *
+ * <p><b>Domains.</b> {@link #exp} gives every input its class and rounds subnormal results once:
+ * {@code +0} below {@code -103.3} and for {@code -Inf}, {@code +Inf} above {@code 88.73} and for
+ * {@code +Inf}, NaN for NaN. {@link #expNonPositive} does the same for {@code x <= 0} with one
+ * operation less. {@link #expm1} is for {@code y <= 87}, {@code -Inf} ({@code -1}) and NaN.
+ * The clamps are a compare and a blend each (NaN compares false and stays NaN), not
+ * {@code FloatVector.max}/{@code min}, whose {@code Math.max} rules for zeros and NaN cost a
+ * longer instruction sequence. {@link #expCore} and {@link #expm1Core} do no clamping at all: correct for {@code |x| <= 87},
+ * an unspecified value elsewhere (callers that use them discard such lanes).
+ *
+ * <p>Public so that {@code ExpBench} can time the same routine as a ceiling next to
+ * {@code VectorOperators.EXP}; any species works (the constants are broadcast from the argument).
+ */
+public final class SimdExp {
+    private SimdExp() {}
+
+    private static final float LOG2E = 1.44269504088896341f;
+    /** {@code ln 2} split so that {@code k · LN2_HI} is exact for {@code |k| < 2^9}: 0.693145751953125 (0x3f317200) has 15 significant bits. */
+    private static final float LN2_HI = 0.693145751953125f;
+    private static final float LN2_LO = 1.428606765330187e-06f;
+    /** {@code 1.5 · 2^23}: adding it rounds to an integer held in the low mantissa bits. */
+    private static final float MAGIC = 12582912f;
+    private static final int BIAS = 127 << 23;
+
+    // Taylor coefficients 1/n!
+    private static final float C2 = 1f / 2, C3 = 1f / 6, C4 = 1f / 24, C5 = 1f / 120, C6 = 1f / 720,
+            C7 = 1f / 5040, C8 = 1f / 40320;
+
+    /** {@code exp(x)} for {@code |x| <= 87} (other lanes: unspecified). */
+    public static FloatVector expCore(FloatVector x) {
+        FloatVector t = x.fma(LOG2E, MAGIC);
+        FloatVector k = t.sub(MAGIC);
+        FloatVector r = k.fma(k.broadcast(-LN2_HI), x);
+        r = k.fma(k.broadcast(-LN2_LO), r);
+        FloatVector p = r.fma(C7, C6);
+        p = p.fma(r, r.broadcast(C5));
+        p = p.fma(r, r.broadcast(C4));
+        p = p.fma(r, r.broadcast(C3));
+        p = p.fma(r, r.broadcast(C2));
+        p = p.fma(r, r.broadcast(1f));
+        p = p.fma(r, r.broadcast(1f));                              // e^r, r = x - k ln2
+        IntVector scale = t.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23).add(BIAS);
+        return p.mul(scale.reinterpretAsFloats());
+    }
+
+    /** {@code 2^-64}: the second factor of the split scale of {@link #expNonPositive}. */
+    private static final float TWO_M64 = 0x1p-64f;
+    private static final int MAGIC_BITS = Float.floatToRawIntBits(MAGIC);
+
+    /**
+     * {@code exp(x)} for every input: {@code x < -103.3} (and {@code -Inf}) gives {@code +0},
+     * {@code x > 88.73} and {@code +Inf} give {@code +Inf}, NaN gives NaN, and subnormal results
+     * are rounded once. {@code x} is clamped to {@code [-105, 89]}, where {@code k} lies in
+     * {@code [-152, 128]}; {@code 2^k} is applied as two normal factors {@code 2^(k>>1) · 2^(k - (k>>1))}.
+     */
+    public static FloatVector exp(FloatVector x) {
+        FloatVector lo = x.blend(-105f, x.compare(VectorOperators.LT, -105f));
+        FloatVector xc = lo.blend(89f, lo.compare(VectorOperators.GT, 89f));
+        FloatVector t = xc.fma(LOG2E, MAGIC);
+        FloatVector k = t.sub(MAGIC);
+        FloatVector r = k.fma(k.broadcast(-LN2_HI), xc);
+        r = k.fma(k.broadcast(-LN2_LO), r);
+        FloatVector p = r.fma(C7, C6);
+        p = p.fma(r, r.broadcast(C5));
+        p = p.fma(r, r.broadcast(C4));
+        p = p.fma(r, r.broadcast(C3));
+        p = p.fma(r, r.broadcast(C2));
+        p = p.fma(r, r.broadcast(1f));
+        p = p.fma(r, r.broadcast(1f));                              // e^r, r = x - k ln2
+        IntVector ki = t.reinterpretAsInts().sub(MAGIC_BITS);
+        IntVector k1 = ki.lanewise(VectorOperators.ASHR, 1);
+        FloatVector s1 = k1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        FloatVector s2 = ki.sub(k1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        return p.mul(s1).mul(s2);
+    }
+
+    /**
+     * {@code exp(x)} for {@code x <= 0}, {@code -Inf} ({@code +0}) and NaN (NaN); subnormal results
+     * are rounded once ({@code p · 2^(k+64)} is normal, then one product with {@code 2^-64}), and
+     * {@code x < -103.3} gives {@code +0}, as the correctly rounded value does. One product more than
+     * {@link #expCore}.
+     */
+    public static FloatVector expNonPositive(FloatVector x) {
+        FloatVector xc = x.blend(-105f, x.compare(VectorOperators.LT, -105f));
+        FloatVector t = xc.fma(LOG2E, MAGIC);
+        FloatVector k = t.sub(MAGIC);
+        FloatVector s = t.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23).add(BIAS + (64 << 23)).reinterpretAsFloats();
+        FloatVector r = k.fma(k.broadcast(-LN2_HI), xc);
+        r = k.fma(k.broadcast(-LN2_LO), r);
+        FloatVector p = r.fma(C7, C6);
+        p = p.fma(r, r.broadcast(C5));
+        p = p.fma(r, r.broadcast(C4));
+        p = p.fma(r, r.broadcast(C3));
+        p = p.fma(r, r.broadcast(C2));
+        p = p.fma(r, r.broadcast(1f));
+        p = p.fma(r, r.broadcast(1f));                              // e^r, r = x - k ln2
+        return p.mul(s).mul(TWO_M64);
+    }
+
+    /*
+     * The reduction and polynomial are written out in each routine rather than shared through a
+     * helper: callers inline these routines into loops near C2's NodeCountInliningCutoff, and a
+     * second level of helper would be one more inlining decision that can fail (and box).
+     */
+
+    /** {@code expm1(y)} for {@code -88 <= y <= 87} (other lanes: unspecified). */
+    public static FloatVector expm1Core(FloatVector y) {
+        FloatVector t = y.fma(LOG2E, MAGIC);
+        FloatVector k = t.sub(MAGIC);
+        FloatVector r = k.fma(k.broadcast(-LN2_HI), y);
+        r = k.fma(k.broadcast(-LN2_LO), r);
+        FloatVector p = r.fma(C8, C7);
+        p = p.fma(r, r.broadcast(C6));
+        p = p.fma(r, r.broadcast(C5));
+        p = p.fma(r, r.broadcast(C4));
+        p = p.fma(r, r.broadcast(C3));
+        p = p.fma(r, r.broadcast(C2));
+        p = p.fma(r, r.broadcast(1f));
+        FloatVector q = p.mul(r);                                   // expm1(r)
+        FloatVector s = t.reinterpretAsInts().lanewise(VectorOperators.LSHL, 23).add(BIAS)
+                .reinterpretAsFloats();                             // 2^k
+        return q.fma(s, s.sub(1f));                                 // 2^k expm1(r) + (2^k - 1)
+    }
+
+    /** {@code expm1(y)} for {@code y <= 87}, {@code -Inf} ({@code -1}) and NaN. */
+    public static FloatVector expm1(FloatVector y) {
+        return expm1Core(y.blend(-88f, y.compare(VectorOperators.LT, -88f)));
+    }
+}
