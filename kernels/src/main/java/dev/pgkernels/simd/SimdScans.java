@@ -9,7 +9,7 @@ import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The {@code simd} scans (SPEC §3) in the Vector API, fp32, with the preferred species. Two
+ * The {@code simd} scans (SPEC §3) in the Vector API, fp32, with the preferred species. Three
  * strategies compute the same reverse recurrence {@code A_t = d_t + c_t A_{t+1}}:
  *
  * <ul>
@@ -27,13 +27,21 @@ import jdk.incubator.vector.VectorSpecies;
  *       of three passes (terms, scan, pgAdv). An episode boundary is a hard barrier: a
  *       lane whose composed range contains a {@code done} flag never takes anything from beyond it
  *       (the {@code (1 - done)} factor is a select, as SPEC requires, so NaN does not cross).</li>
+ *   <li>{@link Strategy#CHUNKED} — few environments, long horizons ({@code E} dividing the lane
+ *       count): time is cut into chunks of {@code SCAN_CHUNK_VECTORS·L} steps; each chunk is scanned
+ *       with a zero carry while its product of {@code c} is accumulated (inside each vector by the
+ *       log-step composition, across the chunk's vectors by a scan vectorised across the chunks of
+ *       an L2-sized tile: one lane per chunk and environment), then the chunks are fixed up from
+ *       right to left and every element gets its carry in one FMA. No serial dependency is left
+ *       but {@code L} scalar FMAs per tile; see the comment above {@code gaeChunked} for the passes.</li>
  * </ul>
  * The public methods choose by shape ({@link SimdThresholds}); {@link #SimdScans(Strategy)}
  * forces one, for tests and benchmarks. Results agree with the reference to fp32 rounding; the
  * composition reassociates the products of {@code c}, which changes rounding, not the value.
  *
  * <p>Allocation-free: the scratch (a row of {@code E} carries across environments; {@code L}
- * floats of carry for GAE along time; {@code L + 4·TILE} floats for V-trace along time) comes from
+ * floats of carry for GAE along time; {@code L + 4·TILE} floats for V-trace along time; three
+ * tiles and the chunk-level rows for chunked, {@link #chunkScratch}) comes from
  * the workspace, and is allocated per call only when the caller passes {@code null}. Carries live
  * in that scratch rather than in loop variables, which C2 would box on every iteration.
  */
@@ -55,7 +63,13 @@ public final class SimdScans extends AbstractScanKernels {
         /** Vectorise across environments, one time step at a time. */
         ACROSS_ENVS,
         /** Vectorise along time with a log-step affine scan inside each vector; needs E | lanes. */
-        ALONG_TIME
+        ALONG_TIME,
+        /**
+         * Chunked associative scan: time cut into chunks, each scanned with a zero carry while its
+         * product of {@code c} is accumulated, then fixed up from right to left, with the chunk-level
+         * scan vectorised across chunks; needs E | lanes.
+         */
+        CHUNKED
     }
 
     private final Strategy forced;
@@ -82,10 +96,15 @@ public final class SimdScans extends AbstractScanKernels {
     public Strategy strategyFor(int T, int E) {
         boolean alongPossible = E >= 1 && E < L && L % E == 0;
         if (forced != null) {
-            return forced == Strategy.ALONG_TIME && alongPossible ? Strategy.ALONG_TIME : Strategy.ACROSS_ENVS;
+            return forced != Strategy.ACROSS_ENVS && alongPossible ? forced : Strategy.ACROSS_ENVS;
         }
-        return alongPossible && E <= SimdThresholds.SCAN_ALONG_TIME_MAX_E && T >= SimdThresholds.SCAN_ALONG_TIME_MIN_T
-                ? Strategy.ALONG_TIME : Strategy.ACROSS_ENVS;
+        if (!alongPossible || E > SimdThresholds.SCAN_ALONG_TIME_MAX_E) {
+            return Strategy.ACROSS_ENVS;
+        }
+        if (T >= SimdThresholds.SCAN_CHUNKED_MIN_T) {
+            return Strategy.CHUNKED;
+        }
+        return T >= SimdThresholds.SCAN_ALONG_TIME_MIN_T ? Strategy.ALONG_TIME : Strategy.ACROSS_ENVS;
     }
 
     @SuppressWarnings("unchecked")
@@ -148,7 +167,11 @@ public final class SimdScans extends AbstractScanKernels {
      */
     private void gae(int T, int E, float[] reward, float[] value, float[] nextValue, int nvOff, boolean[] terminated,
             boolean[] done, float gamma, float lambda, float[] adv, float[] ret, ScanWorkspace ws) {
-        if (strategyFor(T, E) == Strategy.ALONG_TIME) {
+        Strategy st = strategyFor(T, E);
+        if (st == Strategy.CHUNKED) {
+            gaeChunked(T * E, E, reward, value, nextValue, nvOff, terminated, done, gamma, lambda, adv, ret,
+                    carryRow(ws, chunkScratch(E)));
+        } else if (st == Strategy.ALONG_TIME) {
             gaeAlongTime(T * E, E, reward, value, nextValue, nvOff, terminated, done, gamma, lambda, adv, ret,
                     carryRow(ws, L));
         } else {
@@ -251,7 +274,11 @@ public final class SimdScans extends AbstractScanKernels {
     protected void vtraceKernel(int T, int E, float[] logRho, float[] reward, float[] value, float[] nextValue,
             boolean[] terminated, boolean[] done, float gamma, float lambda, float rhoBar, float cBar, float[] vs,
             float[] pgAdv, ScanWorkspace ws) {
-        if (strategyFor(T, E) == Strategy.ALONG_TIME) {
+        Strategy st = strategyFor(T, E);
+        if (st == Strategy.CHUNKED) {
+            vtraceChunked(T * E, E, logRho, reward, value, nextValue, terminated, done, gamma, lambda, rhoBar, cBar,
+                    vs, pgAdv, carryRow(ws, chunkScratch(E)));
+        } else if (st == Strategy.ALONG_TIME) {
             vtraceAlongTime(T * E, E, logRho, reward, value, nextValue, terminated, done, gamma, lambda, rhoBar, cBar,
                     vs, pgAdv, carryRow(ws, L + 4 * TILE));
         } else {
@@ -415,6 +442,343 @@ public final class SimdScans extends AbstractScanKernels {
             FloatVector v = FloatVector.fromArray(S, value, base, m);
             FloatVector rho = FloatVector.fromArray(S, ws, rOff + base);
             rho.mul(vsNext.mul(gamma).blend(ZERO, term).add(r).sub(v)).intoArray(pgAdv, base, m);
+        }
+    }
+
+    // ------------------------------------------------------------------ chunked
+
+    /*
+     * The CHUNKED strategy, for E | L, E < L. The flat rollout (n = T*E) is cut into vectors of L
+     * elements (L/E time steps of all E environments each), the vectors into chunks of M = CV*E
+     * consecutive vectors (CV*L time steps), and the chunks into tiles of L/E chunks (CV*L vectors,
+     * CTILE elements, L2-resident scratch). The reverse affine recurrence x -> d_t + c_t x, with an
+     * episode boundary a barrier (c_t encoded as -1: nothing passes it, a select as SPEC requires),
+     * is evaluated per tile, from the last tile to the first, in four passes:
+     *
+     *  1. terms: d_t and the encoded c_t of every element (contiguous vector loads);
+     *  2. compose: inside each vector, a log-step scan composes each lane's map with the maps of
+     *     the following steps of its environment up to the vector's end (a zero-carry scan of the
+     *     vector, and its product of c); the composites of the vector's first E lanes are also
+     *     stored into a transposed tile FD/FC whose row m holds, lane j*E+e, the composite of
+     *     vector m of chunk j (gather-free: one vector store at an offset, in ascending order, so
+     *     the garbage lanes past j*E+E are overwritten by chunk j+1);
+     *  3. across chunks: one vector holds all L/E chunks x E environments of the tile; the zero-
+     *     carry scan over the chunk's M vectors (m = M-1 .. 0) gives each chunk's composite
+     *     (its scan value with zero carry, and its product of c) and the suffix composites XS/QS;
+     *     the chunks are then fixed up from right to left (L scalar FMAs per tile, starting from
+     *     the carry out of the following tile), and the incoming carry of every vector follows in
+     *     one vector FMA per m, across chunks;
+     *  4. fix-up: every element's value is its composite applied to its vector's incoming carry
+     *     (one FMA), written with masked stores only in the rollout's last, partial vector.
+     *
+     * Exactness: the maps are composed in a different order than the reference's loop, which
+     * changes the rounding of the products of c, not the value; a barrier is never crossed,
+     * whichever tile, chunk or vector edge it sits at.
+     */
+
+    /** Vectors per chunk per environment: a chunk is {@code CV·L} time steps. */
+    static final int CV = SimdThresholds.SCAN_CHUNK_VECTORS;
+    /** Elements per chunked tile: {@code L/E} chunks of {@code CV·E} vectors. */
+    static final int CTILE = CV * L * L;
+    private static final FloatVector MINUS_ONE = FloatVector.broadcast(S, -1f);
+    /** {@code SHIFT[E][j]}: lane i takes lane {@code (i + E·2^j) mod L} (E | L, E < L; others null). */
+    private static final VectorShuffle<Float>[][] SHIFT = new VectorShuffle[L + 1][];
+    /** {@code UPD[E][j]}: the lanes i with {@code i + E·2^j < L} (that have a lane that far on). */
+    private static final long[][] UPD = new long[L + 1][];
+    /** {@code SHAMT[E][j]}: {@code min(E·2^j, 63)}, the bit shift that moves barrier bits by that distance. */
+    private static final int[][] SHAMT = new int[L + 1][];
+
+    static {
+        for (int e = 1; e < L; e++) {
+            if (L % e != 0) {
+                continue;
+            }
+            SHIFT[e] = new VectorShuffle[STEPS];
+            UPD[e] = new long[STEPS];
+            SHAMT[e] = new int[STEPS];
+            for (int j = 0; j < STEPS; j++) {
+                final int sh = e << j;
+                SHIFT[e][j] = VectorShuffle.fromOp(S, i -> (i + sh) % L);
+                UPD[e][j] = sh < L ? ALL_LANES >>> sh : 0L;
+                SHAMT[e][j] = Math.min(sh, 63);
+            }
+        }
+    }
+
+    // scratch layout of the chunked strategy (offsets in floats)
+    private static int oSC() { return CTILE; }
+    private static int oRho() { return 2 * CTILE; }
+    private static int oFD() { return 3 * CTILE; }
+    private static int oFC(int M) { return oFD() + M * 2 * L; }
+    private static int oXS(int M) { return oFC(M) + M * 2 * L; }
+    private static int oQS(int M) { return oXS(M) + (M + 1) * L; }
+    private static int oCin(int M) { return oQS(M) + (M + 1) * L; }
+    private static int oCC(int M) { return oCin(M) + M * 2 * L; }
+    private static int oTC(int M) { return oCC(M) + L; }
+
+    /** Scratch floats the chunked strategy needs for {@code E} environments. */
+    static int chunkScratch(int E) {
+        return oTC(CV * E) + L;
+    }
+
+    private static void gaeChunked(int n, int E, float[] reward, float[] value, float[] nextValue, int nvOff,
+            boolean[] terminated, boolean[] done, float gamma, float lambda, float[] adv, float[] ret, float[] w) {
+        final int M = CV * E;
+        final float gl = gamma * lambda;
+        for (int e = 0; e < L; e++) {
+            w[oTC(M) + e] = 0f; // A_T = 0: the carry into the last tile
+        }
+        for (int lo = ((n - 1) / CTILE) * CTILE; lo >= 0; lo -= CTILE) {
+            int hi = Math.min(n, lo + CTILE);
+            gaeTerms(lo, hi, reward, value, nextValue, nvOff, terminated, done, gamma, gl, w);
+            chunkCompose(E, M, w);
+            chunkCarries(E, M, w);
+            chunkFixup(lo, hi, E, M, value, adv, ret, w);
+        }
+    }
+
+    /** Pass 1 (GAE): d_t and the encoded c_t (-1 where done) of the tile; identity (0, 1) past {@code hi}. */
+    private static void gaeTerms(int lo, int hi, float[] reward, float[] value, float[] nextValue, int nvOff,
+            boolean[] terminated, boolean[] done, float gamma, float gl, float[] w) {
+        final FloatVector glv = FloatVector.broadcast(S, gl);
+        final int cOff = oSC() - lo, dOff = -lo;
+        int base = lo;
+        int full = lo + ((hi - lo) / L) * L;
+        for (; base < full; base += L) {
+            FloatVector r = FloatVector.fromArray(S, reward, base);
+            FloatVector d;
+            if (value == null) {
+                d = r;
+            } else {
+                FloatVector v = FloatVector.fromArray(S, value, base);
+                FloatVector nv = FloatVector.fromArray(S, nextValue, nvOff + base);
+                VectorMask<Float> term = VectorMask.fromArray(S, terminated, base);
+                d = nv.mul(gamma).blend(ZERO, term).add(r).sub(v);
+            }
+            d.intoArray(w, dOff + base);
+            glv.blend(MINUS_ONE, VectorMask.fromArray(S, done, base)).intoArray(w, cOff + base);
+        }
+        if (base < hi) {
+            int count = hi - base;
+            VectorMask<Float> m = S.indexInRange(0, count);
+            FloatVector r = FloatVector.fromArray(S, reward, base, m);
+            FloatVector d;
+            if (value == null) {
+                d = r;
+            } else {
+                FloatVector v = FloatVector.fromArray(S, value, base, m);
+                FloatVector nv = FloatVector.fromArray(S, nextValue, nvOff + base, m);
+                VectorMask<Float> term = VectorMask.fromLong(S, tailBits(terminated, base, count));
+                d = nv.mul(gamma).blend(ZERO, term).add(r).sub(v);
+            }
+            d.intoArray(w, dOff + base); // masked loads gave 0 past the end: identity d = 0
+            glv.blend(MINUS_ONE, VectorMask.fromLong(S, tailBits(done, base, count))).blend(ONE, m.not())
+                    .intoArray(w, cOff + base);
+            base += L;
+        }
+        for (; base < lo + CTILE; base += L) {
+            ZERO.intoArray(w, dOff + base);
+            ONE.intoArray(w, cOff + base);
+        }
+    }
+
+    /**
+     * Pass 2: the log-step composition inside every vector of the tile (lane i: the map from its
+     * step to the vector's end, barrier-encoded), and the transposed tile of the first E lanes.
+     */
+    private static void chunkCompose(int E, int M, float[] w) {
+        final int fd = oFD(), fc = oFC(M), sc = oSC();
+        final VectorShuffle<Float>[] shift = SHIFT[E];
+        final long[] upd = UPD[E];
+        final int[] shamt = SHAMT[E];
+        final int nc = L / E;
+        for (int j = 0; j < nc; j++) {
+            for (int m = 0; m < M; m++) {
+                int off = (j * M + m) * L;
+                FloatVector dd = FloatVector.fromArray(S, w, off);
+                FloatVector cc = FloatVector.fromArray(S, w, sc + off);
+                long b = cc.compare(VectorOperators.LT, 0f).toLong(); // lanes whose range holds a barrier
+                // constant trip count: C2 unrolls it, so no vector crosses a back-edge (boxing)
+                for (int k = 0; k < STEPS; k++) {
+                    VectorMask<Float> um = VectorMask.fromLong(S, upd[k] & ~b);
+                    FloatVector dk = dd.rearrange(shift[k]);
+                    FloatVector ck = cc.rearrange(shift[k]);
+                    dd = dd.add(cc.mul(dk), um);
+                    cc = cc.mul(ck, um);
+                    b |= b >>> shamt[k];
+                }
+                FloatVector enc = cc.blend(MINUS_ONE, VectorMask.fromLong(S, b));
+                dd.intoArray(w, off);
+                enc.intoArray(w, sc + off);
+                int t = m * 2 * L + j * E;
+                dd.intoArray(w, fd + t);
+                enc.intoArray(w, fc + t);
+            }
+        }
+    }
+
+    /**
+     * Pass 3: the zero-carry scan of every chunk across its M vectors, vectorised across the
+     * tile's chunks (lane j*E+e: chunk j, environment e), the right-to-left fix-up of the chunks
+     * from the carry out of the following tile, and the incoming carry of every vector.
+     */
+    private static void chunkCarries(int E, int M, float[] w) {
+        final int fd = oFD(), fc = oFC(M), xs = oXS(M), qs = oQS(M), cin = oCin(M), cc = oCC(M), tc = oTC(M);
+        ZERO.intoArray(w, xs + M * L);
+        ONE.intoArray(w, qs + M * L);
+        for (int m = M - 1; m >= 0; m--) {
+            FloatVector d = FloatVector.fromArray(S, w, fd + m * 2 * L);
+            FloatVector p = FloatVector.fromArray(S, w, fc + m * 2 * L);
+            FloatVector x = FloatVector.fromArray(S, w, xs + (m + 1) * L);
+            FloatVector q = FloatVector.fromArray(S, w, qs + (m + 1) * L);
+            VectorMask<Float> bar = p.compare(VectorOperators.LT, 0f);
+            p.fma(x, d).blend(d, bar).intoArray(w, xs + m * L);
+            p.mul(q).blend(MINUS_ONE, bar.or(q.compare(VectorOperators.LT, 0f))).intoArray(w, qs + m * L);
+        }
+        // the chunks, right to left: chunk j's carry is the value at the first step of chunk j+1
+        final int nc = L / E;
+        for (int e = 0; e < E; e++) {
+            float carry = w[tc + e];
+            for (int j = nc - 1; j >= 0; j--) {
+                int k = j * E + e;
+                w[cc + k] = carry;
+                float x = w[xs + k], q = w[qs + k];
+                carry = q < 0f ? x : x + q * carry;
+            }
+            w[tc + e] = carry; // into the previous tile
+        }
+        FloatVector chunkCarry = FloatVector.fromArray(S, w, cc);
+        for (int m = 0; m < M; m++) {
+            FloatVector x = FloatVector.fromArray(S, w, xs + (m + 1) * L);
+            FloatVector q = FloatVector.fromArray(S, w, qs + (m + 1) * L);
+            q.fma(chunkCarry, x).blend(x, q.compare(VectorOperators.LT, 0f)).intoArray(w, cin + m * 2 * L);
+        }
+    }
+
+    /** Pass 4: every element's composite applied to its vector's incoming carry; out1 = A, out2 = A + value. */
+    private static void chunkFixup(int lo, int hi, int E, int M, float[] value, float[] out1, float[] out2, float[] w) {
+        final VectorShuffle<Float> mod = MOD[E];
+        final int sc = oSC(), cin = oCin(M), nc = L / E;
+        for (int j = 0; j < nc; j++) {
+            for (int m = 0; m < M; m++) {
+                int off = (j * M + m) * L;
+                int base = lo + off;
+                if (base >= hi) {
+                    return;
+                }
+                FloatVector carry = FloatVector.fromArray(S, w, cin + m * 2 * L + j * E).rearrange(mod);
+                FloatVector dd = FloatVector.fromArray(S, w, off);
+                FloatVector cc = FloatVector.fromArray(S, w, sc + off);
+                FloatVector a = cc.fma(carry, dd).blend(dd, cc.compare(VectorOperators.LT, 0f));
+                if (base + L <= hi) {
+                    if (out1 != null) {
+                        a.intoArray(out1, base);
+                    }
+                    if (out2 != null) {
+                        a.add(FloatVector.fromArray(S, value, base)).intoArray(out2, base);
+                    }
+                } else {
+                    VectorMask<Float> mk = S.indexInRange(0, hi - base);
+                    if (out1 != null) {
+                        a.intoArray(out1, base, mk);
+                    }
+                    if (out2 != null) {
+                        a.add(FloatVector.fromArray(S, value, base, mk)).intoArray(out2, base, mk);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * V-trace, chunked, in {@code u_t = vs_t - value_t} (the map of {@link #vtraceAlongTime}):
+     * passes 2-4 as for GAE, pass 1 the V-trace terms (and ρ, kept for pgAdv), and a fifth pass
+     * for pgAdv once the tile's vs are final (the following tile's were done before).
+     */
+    private static void vtraceChunked(int n, int E, float[] logRho, float[] reward, float[] value,
+            float[] nextValue, boolean[] terminated, boolean[] done, float gamma, float lambda, float rhoBar,
+            float cBar, float[] vs, float[] pgAdv, float[] w) {
+        final int M = CV * E;
+        for (int e = 0; e < L; e++) {
+            w[oTC(M) + e] = 0f; // u past the end: 0 (and cut at t = T-1 anyway)
+        }
+        for (int lo = ((n - 1) / CTILE) * CTILE; lo >= 0; lo -= CTILE) {
+            int hi = Math.min(n, lo + CTILE);
+            vtraceChunkTerms(lo, hi, n, E, logRho, reward, value, nextValue, terminated, done, gamma, lambda, rhoBar,
+                    cBar, w);
+            chunkCompose(E, M, w);
+            chunkCarries(E, M, w);
+            chunkFixup(lo, hi, E, M, value, null, vs, w);
+            if (pgAdv != null) {
+                vtraceChunkPgAdv(lo, hi, n, E, reward, value, nextValue, terminated, done, gamma, vs, pgAdv, w);
+            }
+        }
+    }
+
+    /** Pass 1 (V-trace): d_t, the encoded coefficient (-1 where cut: done or t = T-1) and ρ_t; identity past {@code hi}. */
+    private static void vtraceChunkTerms(int lo, int hi, int n, int E, float[] logRho, float[] reward, float[] value,
+            float[] nextValue, boolean[] terminated, boolean[] done, float gamma, float lambda, float rhoBar,
+            float cBar, float[] w) {
+        final int dOff = -lo, cOff = oSC() - lo, rOff = oRho() - lo;
+        final float gl = gamma * lambda;
+        for (int base = lo; base < lo + CTILE; base += L) {
+            if (base >= hi) {
+                ZERO.intoArray(w, dOff + base);
+                ONE.intoArray(w, cOff + base);
+                continue;
+            }
+            int count = Math.min(L, hi - base);
+            boolean full = count == L;
+            VectorMask<Float> m = full ? S.maskAll(true) : S.indexInRange(0, count);
+            long nextBits = hasNextBits(base, count, n, E);
+            FloatVector lr = full ? FloatVector.fromArray(S, logRho, base) : FloatVector.fromArray(S, logRho, base, m);
+            FloatVector ratio = lr.lanewise(VectorOperators.EXP);
+            FloatVector rho = ratio.min(rhoBar);
+            FloatVector g = ratio.min(cBar).mul(gl);
+            FloatVector r = full ? FloatVector.fromArray(S, reward, base) : FloatVector.fromArray(S, reward, base, m);
+            FloatVector v = full ? FloatVector.fromArray(S, value, base) : FloatVector.fromArray(S, value, base, m);
+            FloatVector nv = full ? FloatVector.fromArray(S, nextValue, base)
+                    : FloatVector.fromArray(S, nextValue, base, m);
+            FloatVector vNext = nextBits == ALL_LANES ? FloatVector.fromArray(S, value, base + E)
+                    : FloatVector.fromArray(S, value, base + E, VectorMask.fromLong(S, nextBits));
+            VectorMask<Float> term = full ? VectorMask.fromArray(S, terminated, base)
+                    : VectorMask.fromLong(S, tailBits(terminated, base, count));
+            long doneBits = full ? VectorMask.fromArray(S, done, base).toLong() : tailBits(done, base, count);
+            VectorMask<Float> cut = VectorMask.fromLong(S, doneBits | ~nextBits);
+            FloatVector delta = rho.mul(nv.mul(gamma).blend(ZERO, term).add(r).sub(v));
+            delta.add(g.mul(vNext.sub(nv)).blend(ZERO, cut)).intoArray(w, dOff + base);
+            g.blend(MINUS_ONE, cut).blend(ONE, m.not()).intoArray(w, cOff + base);
+            rho.intoArray(w, rOff + base);
+        }
+    }
+
+    /** Pass 5 (V-trace): pgAdv_t = ρ_t (r_t + γ (1 - terminated_t) vsNext_t - value_t) over the tile. */
+    private static void vtraceChunkPgAdv(int lo, int hi, int n, int E, float[] reward, float[] value,
+            float[] nextValue, boolean[] terminated, boolean[] done, float gamma, float[] vs, float[] pgAdv,
+            float[] w) {
+        final int rOff = oRho() - lo;
+        for (int base = lo; base < hi; base += L) {
+            int count = Math.min(L, hi - base);
+            boolean full = count == L;
+            VectorMask<Float> m = full ? S.maskAll(true) : S.indexInRange(0, count);
+            long nextBits = hasNextBits(base, count, n, E);
+            long doneBits = full ? VectorMask.fromArray(S, done, base).toLong() : tailBits(done, base, count);
+            VectorMask<Float> cut = VectorMask.fromLong(S, doneBits | ~nextBits);
+            FloatVector nv = full ? FloatVector.fromArray(S, nextValue, base)
+                    : FloatVector.fromArray(S, nextValue, base, m);
+            FloatVector vsNext = (nextBits == ALL_LANES ? FloatVector.fromArray(S, vs, base + E)
+                    : FloatVector.fromArray(S, vs, base + E, VectorMask.fromLong(S, nextBits))).blend(nv, cut);
+            VectorMask<Float> term = full ? VectorMask.fromArray(S, terminated, base)
+                    : VectorMask.fromLong(S, tailBits(terminated, base, count));
+            FloatVector r = full ? FloatVector.fromArray(S, reward, base) : FloatVector.fromArray(S, reward, base, m);
+            FloatVector v = full ? FloatVector.fromArray(S, value, base) : FloatVector.fromArray(S, value, base, m);
+            FloatVector rho = FloatVector.fromArray(S, w, rOff + base);
+            FloatVector pg = rho.mul(vsNext.mul(gamma).blend(ZERO, term).add(r).sub(v));
+            if (full) {
+                pg.intoArray(pgAdv, base);
+            } else {
+                pg.intoArray(pgAdv, base, m);
+            }
         }
     }
 }

@@ -23,6 +23,18 @@ public final class SimdThresholds {
     public static final int SCAN_ALONG_TIME_MIN_T = 64;
 
     /**
+     * Scans: from this many time steps on, few environments (as for along-time) take the chunked
+     * associative scan. (To be tuned.)
+     */
+    public static final int SCAN_CHUNKED_MIN_T = 4096;
+
+    /**
+     * Scans, chunked strategy: a chunk is this many vectors per environment, i.e. {@code 16·L}
+     * time steps; a tile ({@code L/E} chunks) is {@code 16·L²} elements (4096 fp32 on AVX-512).
+     */
+    public static final int SCAN_CHUNK_VECTORS = 16;
+
+    /**
      * Softmax family: rows of at most this many logits are vectorised across rows (a transposed
      * tile of {@code L} rows, one vector per column) instead of along each row, where a row of
      * {@code A < L} logits would leave lanes idle and a row of a few vectors pays a reduction per
