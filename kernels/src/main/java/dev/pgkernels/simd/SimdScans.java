@@ -54,6 +54,12 @@ public final class SimdScans extends AbstractScanKernels {
     private static final long ALL_LANES = L == 64 ? -1L : (1L << L) - 1;
     /** log2(L): the log-step scan's rounds (extra rounds, for E > 1, shift in only identity lanes). */
     private static final int STEPS = Integer.numberOfTrailingZeros(L);
+    /**
+     * Rounds in the chunked strategy's tables: at least 4, so its loops can hold the first four
+     * rounds' shuffles, masks and coefficients in local variables (a shuffle read from an array
+     * inside the loop costs about 1 ns per use, measured); rounds past {@code STEPS} are no-ops.
+     */
+    private static final int R = Math.max(STEPS, 4);
 
     /** {@code MOD[E]}: lane i -> lane i mod E, for every E that divides L (others null). */
     private static final VectorShuffle<Float>[] MOD = modShuffles();
@@ -493,11 +499,11 @@ public final class SimdScans extends AbstractScanKernels {
             if (L % e != 0) {
                 continue;
             }
-            SHIFT[e] = new VectorShuffle[STEPS];
-            UPD[e] = new long[STEPS];
-            SHAMT[e] = new int[STEPS];
-            for (int j = 0; j < STEPS; j++) {
-                final int sh = e << j;
+            SHIFT[e] = new VectorShuffle[R];
+            UPD[e] = new long[R];
+            SHAMT[e] = new int[R];
+            for (int j = 0; j < R; j++) {
+                final int sh = (int) Math.min((long) e << j, L);
                 SHIFT[e][j] = VectorShuffle.fromOp(S, i -> (i + sh) % L);
                 UPD[e][j] = sh < L ? ALL_LANES >>> sh : 0L;
                 SHAMT[e][j] = Math.min(sh, 63);
@@ -515,10 +521,12 @@ public final class SimdScans extends AbstractScanKernels {
     private static int oCin(int M) { return oQS(M) + (M + 1) * L; }
     private static int oCC(int M) { return oCin(M) + M * 2 * L; }
     private static int oTC(int M) { return oCC(M) + L; }
+    private static int oPow(int M) { return oTC(M) + L; }
+    private static int oList(int M) { return oPow(M) + (R + 1) * L; }
 
     /** Scratch floats the chunked strategy needs for {@code E} environments. */
     static int chunkScratch(int E) {
-        return oTC(CV * E) + L;
+        return oList(CV * E) + CV * L;
     }
 
     private static void gaeChunked(int n, int E, float[] reward, float[] value, float[] nextValue, int nvOff,
@@ -528,57 +536,188 @@ public final class SimdScans extends AbstractScanKernels {
         for (int e = 0; e < L; e++) {
             w[oTC(M) + e] = 0f; // A_T = 0: the carry into the last tile
         }
+        // powers of c = γλ for the vectors without a boundary: lane i of POW is γλ to the number of
+        // steps from lane i to the vector's end; G_k is γλ^(2^k), the coefficient of round k
+        final int pw = oPow(M);
+        for (int i = 0; i < L; i++) {
+            w[pw + i] = (float) Math.pow(gl, (L - i + E - 1) / E);
+            for (int k = 0; k < R; k++) {
+                w[pw + (k + 1) * L + i] = (float) Math.pow(gl, 1 << k);
+            }
+        }
         for (int lo = ((n - 1) / CTILE) * CTILE; lo >= 0; lo -= CTILE) {
             int hi = Math.min(n, lo + CTILE);
-            gaeTerms(lo, hi, reward, value, nextValue, nvOff, terminated, done, gamma, gl, w);
-            chunkCompose(E, M, w);
+            int listed = gaeTermsCompose(lo, hi, E, M, reward, value, nextValue, nvOff, terminated, done, gamma, gl, w);
+            gaeTermsListed(lo, hi, E, M, listed, reward, value, nextValue, nvOff, terminated, done, gamma, gl, w);
             chunkCarries(E, M, w);
             chunkFixup(lo, hi, E, M, value, adv, ret, w);
         }
     }
 
-    /** Pass 1 (GAE): d_t and the encoded c_t (-1 where done) of the tile; identity (0, 1) past {@code hi}. */
-    private static void gaeTerms(int lo, int hi, float[] reward, float[] value, float[] nextValue, int nvOff,
-            boolean[] terminated, boolean[] done, float gamma, float gl, float[] w) {
-        final FloatVector glv = FloatVector.broadcast(S, gl);
-        final int cOff = oSC() - lo, dOff = -lo;
-        int base = lo;
-        int full = lo + ((hi - lo) / L) * L;
-        for (; base < full; base += L) {
+    /** {@code FIRST[E]}: lanes 0 .. E-1 (a vector's composites that go to the transposed tile). */
+    private static final VectorMask<Float>[] FIRST = new VectorMask[L + 1];
+
+    static {
+        for (int e = 1; e <= L; e++) {
+            FIRST[e] = S.indexInRange(0, e);
+        }
+    }
+
+    /**
+     * Passes 1 and 2 fused for GAE, for the tile's full vectors: the terms of each vector and, in
+     * registers, their log-step composition. In GAE every {@code c} is {@code γλ} except at a
+     * boundary, so a lane's product of c over a boundary-free range of {@code 2^k} steps is
+     * {@code γλ^(2^k)}: each round is one zeroing permute and one FMA with that power (in
+     * {@code POW}), the zeroing mask also dropping the lanes whose range already holds a boundary
+     * (tracked as bits: {@code b |= b >>> shift}); the final product of a lane is a power from
+     * {@code POW}, or the barrier code -1. No branch, no product vector. The rollout's last partial
+     * vector and the vectors past it are listed for {@link #gaeTermsListed} (the general path).
+     *
+     * @return the number of listed vectors (their indices at {@code oList})
+     */
+    private static int gaeTermsCompose(int lo, int hi, int E, int M, float[] reward, float[] value,
+            float[] nextValue, int nvOff, boolean[] terminated, boolean[] done, float gamma, float gl, float[] w) {
+        final int fd = oFD(), fc = oFC(M), sc = oSC(), pw = oPow(M), list = oList(M);
+        final VectorShuffle<Float>[] shift = SHIFT[E];
+        final long[] upd = UPD[E];
+        final int[] shamt = SHAMT[E];
+        final VectorMask<Float> first = FIRST[E];
+        final VectorShuffle<Float> s0 = shift[0], s1 = shift[1], s2 = shift[2], s3 = shift[3];
+        final long u0 = upd[0], u1 = upd[1], u2 = upd[2], u3 = upd[3];
+        final int h0 = shamt[0], h1 = shamt[1], h2 = shamt[2], h3 = shamt[3];
+        final FloatVector g0 = FloatVector.fromArray(S, w, pw + L), g1 = FloatVector.fromArray(S, w, pw + 2 * L),
+                g2 = FloatVector.fromArray(S, w, pw + 3 * L), g3 = FloatVector.fromArray(S, w, pw + 4 * L);
+        final FloatVector pow = FloatVector.fromArray(S, w, pw);
+        final int nv = CV * L; // vectors per tile
+        final int full = Math.min(nv, (hi - lo) / L);
+        for (int lv = 0; lv < full; lv++) {
+            int off = lv * L;
+            int base = lo + off;
             FloatVector r = FloatVector.fromArray(S, reward, base);
             FloatVector d;
             if (value == null) {
                 d = r;
             } else {
                 FloatVector v = FloatVector.fromArray(S, value, base);
-                FloatVector nv = FloatVector.fromArray(S, nextValue, nvOff + base);
-                VectorMask<Float> term = VectorMask.fromArray(S, terminated, base);
-                d = nv.mul(gamma).blend(ZERO, term).add(r).sub(v);
+                FloatVector nvv = FloatVector.fromArray(S, nextValue, nvOff + base);
+                d = nvv.mul(gamma).blend(ZERO, VectorMask.fromArray(S, terminated, base)).add(r).sub(v);
             }
-            d.intoArray(w, dOff + base);
-            glv.blend(MINUS_ONE, VectorMask.fromArray(S, done, base)).intoArray(w, cOff + base);
+            long b = VectorMask.fromArray(S, done, base).toLong(); // lanes whose range holds a boundary
+            FloatVector dd = d.rearrange(s0, VectorMask.fromLong(S, u0 & ~b)).fma(g0, d);
+            b |= b >>> h0;
+            dd = dd.rearrange(s1, VectorMask.fromLong(S, u1 & ~b)).fma(g1, dd);
+            b |= b >>> h1;
+            dd = dd.rearrange(s2, VectorMask.fromLong(S, u2 & ~b)).fma(g2, dd);
+            b |= b >>> h2;
+            dd = dd.rearrange(s3, VectorMask.fromLong(S, u3 & ~b)).fma(g3, dd);
+            b |= b >>> h3;
+            for (int k = 4; k < STEPS; k++) { // only for more than 16 lanes
+                dd = dd.rearrange(shift[k], VectorMask.fromLong(S, upd[k] & ~b))
+                        .fma(FloatVector.fromArray(S, w, pw + (k + 1) * L), dd);
+                b |= b >>> shamt[k];
+            }
+            FloatVector enc = pow.blend(MINUS_ONE, VectorMask.fromLong(S, b));
+            dd.intoArray(w, off);
+            enc.intoArray(w, sc + off);
+            int j = lv / M, t = (lv - j * M) * 2 * L + j * E;
+            dd.intoArray(w, fd + t, first);
+            enc.intoArray(w, fc + t, first);
         }
-        if (base < hi) {
-            int count = hi - base;
-            VectorMask<Float> m = S.indexInRange(0, count);
-            FloatVector r = FloatVector.fromArray(S, reward, base, m);
-            FloatVector d;
-            if (value == null) {
-                d = r;
+        int listed = 0;
+        for (int lv = full; lv < nv; lv++) {
+            w[list + listed++] = lv;
+        }
+        return listed;
+    }
+
+    /**
+     * The listed vectors of {@link #gaeTermsCompose}: terms of the partial vector (masked loads,
+     * identity past {@code hi}) and of the vectors past it, then the general composition of every
+     * listed vector.
+     */
+    private static void gaeTermsListed(int lo, int hi, int E, int M, int listed, float[] reward, float[] value,
+            float[] nextValue, int nvOff, boolean[] terminated, boolean[] done, float gamma, float gl, float[] w) {
+        final FloatVector glv = FloatVector.broadcast(S, gl);
+        final int sc = oSC(), list = oList(M);
+        for (int q = 0; q < listed; q++) {
+            int lv = (int) w[list + q];
+            int off = lv * L;
+            int base = lo + off;
+            if (base >= hi) {
+                ZERO.intoArray(w, off);
+                ONE.intoArray(w, sc + off);
             } else {
-                FloatVector v = FloatVector.fromArray(S, value, base, m);
-                FloatVector nv = FloatVector.fromArray(S, nextValue, nvOff + base, m);
-                VectorMask<Float> term = VectorMask.fromLong(S, tailBits(terminated, base, count));
-                d = nv.mul(gamma).blend(ZERO, term).add(r).sub(v);
+                int count = hi - base;
+                VectorMask<Float> in = S.indexInRange(0, count);
+                FloatVector d = FloatVector.fromArray(S, reward, base, in);
+                if (value != null) {
+                    FloatVector v = FloatVector.fromArray(S, value, base, in);
+                    FloatVector nv = FloatVector.fromArray(S, nextValue, nvOff + base, in);
+                    d = nv.mul(gamma).blend(ZERO, VectorMask.fromLong(S, tailBits(terminated, base, count))).add(d)
+                            .sub(v); // 0 past the end: identity d = 0
+                }
+                d.intoArray(w, off);
+                glv.blend(MINUS_ONE, VectorMask.fromLong(S, tailBits(done, base, count))).blend(ONE, in.not())
+                        .intoArray(w, sc + off);
             }
-            d.intoArray(w, dOff + base); // masked loads gave 0 past the end: identity d = 0
-            glv.blend(MINUS_ONE, VectorMask.fromLong(S, tailBits(done, base, count))).blend(ONE, m.not())
-                    .intoArray(w, cOff + base);
-            base += L;
         }
-        for (; base < lo + CTILE; base += L) {
-            ZERO.intoArray(w, dOff + base);
-            ONE.intoArray(w, cOff + base);
+        chunkComposeListed(E, M, listed, w);
+    }
+
+    /** The general (barrier-tracking) composition of the listed vectors, from their terms in the scratch tile. */
+    private static void chunkComposeListed(int E, int M, int listed, float[] w) {
+        final int fd = oFD(), fc = oFC(M), sc = oSC(), list = oList(M);
+        final VectorShuffle<Float>[] shift = SHIFT[E];
+        final long[] upd = UPD[E];
+        final int[] shamt = SHAMT[E];
+        final VectorMask<Float> first = FIRST[E];
+        final VectorShuffle<Float> s0 = shift[0], s1 = shift[1], s2 = shift[2], s3 = shift[3];
+        final long u0 = upd[0], u1 = upd[1], u2 = upd[2], u3 = upd[3];
+        final int h0 = shamt[0], h1 = shamt[1], h2 = shamt[2], h3 = shamt[3];
+        for (int q = 0; q < listed; q++) {
+            int lv = (int) w[list + q];
+            int off = lv * L;
+            FloatVector dd = FloatVector.fromArray(S, w, off);
+            FloatVector cc = FloatVector.fromArray(S, w, sc + off);
+            long b = cc.compare(VectorOperators.LT, 0f).toLong(); // lanes whose range holds a barrier
+            // four rounds with hoisted shuffles (then any further ones, for more than 16 lanes)
+            VectorMask<Float> um = VectorMask.fromLong(S, u0 & ~b);
+            FloatVector dk = dd.rearrange(s0), ck = cc.rearrange(s0);
+            dd = dd.add(cc.mul(dk), um);
+            cc = cc.mul(ck, um);
+            b |= b >>> h0;
+            um = VectorMask.fromLong(S, u1 & ~b);
+            dk = dd.rearrange(s1);
+            ck = cc.rearrange(s1);
+            dd = dd.add(cc.mul(dk), um);
+            cc = cc.mul(ck, um);
+            b |= b >>> h1;
+            um = VectorMask.fromLong(S, u2 & ~b);
+            dk = dd.rearrange(s2);
+            ck = cc.rearrange(s2);
+            dd = dd.add(cc.mul(dk), um);
+            cc = cc.mul(ck, um);
+            b |= b >>> h2;
+            um = VectorMask.fromLong(S, u3 & ~b);
+            dk = dd.rearrange(s3);
+            ck = cc.rearrange(s3);
+            dd = dd.add(cc.mul(dk), um);
+            cc = cc.mul(ck, um);
+            b |= b >>> h3;
+            for (int k = 4; k < STEPS; k++) {
+                um = VectorMask.fromLong(S, upd[k] & ~b);
+                dk = dd.rearrange(shift[k]);
+                ck = cc.rearrange(shift[k]);
+                dd = dd.add(cc.mul(dk), um);
+                cc = cc.mul(ck, um);
+                b |= b >>> shamt[k];
+            }
+            FloatVector enc = cc.blend(MINUS_ONE, VectorMask.fromLong(S, b));
+            dd.intoArray(w, off);
+            enc.intoArray(w, sc + off);
+            int j = lv / M, t = (lv - j * M) * 2 * L + j * E;
+            dd.intoArray(w, fd + t, first);
+            enc.intoArray(w, fc + t, first);
         }
     }
 
@@ -592,17 +731,43 @@ public final class SimdScans extends AbstractScanKernels {
         final long[] upd = UPD[E];
         final int[] shamt = SHAMT[E];
         final int nc = L / E;
+        final VectorShuffle<Float> s0 = shift[0], s1 = shift[1], s2 = shift[2], s3 = shift[3];
+        final long u0 = upd[0], u1 = upd[1], u2 = upd[2], u3 = upd[3];
+        final int h0 = shamt[0], h1 = shamt[1], h2 = shamt[2], h3 = shamt[3];
         for (int j = 0; j < nc; j++) {
             for (int m = 0; m < M; m++) {
                 int off = (j * M + m) * L;
                 FloatVector dd = FloatVector.fromArray(S, w, off);
                 FloatVector cc = FloatVector.fromArray(S, w, sc + off);
                 long b = cc.compare(VectorOperators.LT, 0f).toLong(); // lanes whose range holds a barrier
-                // constant trip count: C2 unrolls it, so no vector crosses a back-edge (boxing)
-                for (int k = 0; k < STEPS; k++) {
-                    VectorMask<Float> um = VectorMask.fromLong(S, upd[k] & ~b);
-                    FloatVector dk = dd.rearrange(shift[k]);
-                    FloatVector ck = cc.rearrange(shift[k]);
+                // four rounds with hoisted shuffles (then any further ones, for more than 16 lanes)
+                VectorMask<Float> um = VectorMask.fromLong(S, u0 & ~b);
+                FloatVector dk = dd.rearrange(s0), ck = cc.rearrange(s0);
+                dd = dd.add(cc.mul(dk), um);
+                cc = cc.mul(ck, um);
+                b |= b >>> h0;
+                um = VectorMask.fromLong(S, u1 & ~b);
+                dk = dd.rearrange(s1);
+                ck = cc.rearrange(s1);
+                dd = dd.add(cc.mul(dk), um);
+                cc = cc.mul(ck, um);
+                b |= b >>> h1;
+                um = VectorMask.fromLong(S, u2 & ~b);
+                dk = dd.rearrange(s2);
+                ck = cc.rearrange(s2);
+                dd = dd.add(cc.mul(dk), um);
+                cc = cc.mul(ck, um);
+                b |= b >>> h2;
+                um = VectorMask.fromLong(S, u3 & ~b);
+                dk = dd.rearrange(s3);
+                ck = cc.rearrange(s3);
+                dd = dd.add(cc.mul(dk), um);
+                cc = cc.mul(ck, um);
+                b |= b >>> h3;
+                for (int k = 4; k < STEPS; k++) {
+                    um = VectorMask.fromLong(S, upd[k] & ~b);
+                    dk = dd.rearrange(shift[k]);
+                    ck = cc.rearrange(shift[k]);
                     dd = dd.add(cc.mul(dk), um);
                     cc = cc.mul(ck, um);
                     b |= b >>> shamt[k];
@@ -611,8 +776,8 @@ public final class SimdScans extends AbstractScanKernels {
                 dd.intoArray(w, off);
                 enc.intoArray(w, sc + off);
                 int t = m * 2 * L + j * E;
-                dd.intoArray(w, fd + t);
-                enc.intoArray(w, fc + t);
+                dd.intoArray(w, fd + t, FIRST[E]);
+                enc.intoArray(w, fc + t, FIRST[E]);
             }
         }
     }
@@ -666,7 +831,8 @@ public final class SimdScans extends AbstractScanKernels {
                 if (base >= hi) {
                     return;
                 }
-                FloatVector carry = FloatVector.fromArray(S, w, cin + m * 2 * L + j * E).rearrange(mod);
+                FloatVector carry = E == 1 ? FloatVector.broadcast(S, w[cin + m * 2 * L + j])
+                        : FloatVector.fromArray(S, w, cin + m * 2 * L + j * E).rearrange(mod);
                 FloatVector dd = FloatVector.fromArray(S, w, off);
                 FloatVector cc = FloatVector.fromArray(S, w, sc + off);
                 FloatVector a = cc.fma(carry, dd).blend(dd, cc.compare(VectorOperators.LT, 0f));
