@@ -189,26 +189,30 @@ public final class SimdScans extends AbstractScanKernels {
     private static void gaeAcrossEnvs(int T, int E, float[] reward, float[] value, float[] nextValue, int nvOff,
             boolean[] terminated, boolean[] done, float gamma, float lambda, float[] adv, float[] ret, float[] carry) {
         final float gl = gamma * lambda;
+        final int full = (E / L) * L; // environments in full vectors; the rest is one masked vector per row
         for (int e = 0; e < E; e++) {
             carry[e] = 0f; // A_T = 0
         }
         for (int t = T - 1; t >= 0; t--) {
             int row = t * E;
-            for (int e = 0; e < E; e += L) {
-                int count = Math.min(L, E - e);
-                VectorMask<Float> m = count == L ? S.maskAll(true) : S.indexInRange(0, count);
-                int i = row + e;
+            if (value == null) {
+                rowRtg(row, full, reward, done, gamma, adv, carry);
+            } else {
+                rowGae(row, full, reward, value, nextValue, nvOff, terminated, done, gamma, gl, adv, ret, carry);
+            }
+            if (full < E) {
+                int count = E - full;
+                VectorMask<Float> m = S.indexInRange(0, count);
+                int i = row + full;
                 FloatVector r = FloatVector.fromArray(S, reward, i, m);
                 FloatVector v = value == null ? ZERO : FloatVector.fromArray(S, value, i, m);
                 FloatVector nv = value == null ? ZERO : FloatVector.fromArray(S, nextValue, nvOff + i, m);
-                VectorMask<Float> term = (count == L ? VectorMask.fromArray(S, terminated, i) : VectorMask.fromLong(S, tailBits(terminated, i, count)));
-                VectorMask<Float> dn = (count == L ? VectorMask.fromArray(S, done, i) : VectorMask.fromLong(S, tailBits(done, i, count)));
-                // delta = r + gamma * (terminated ? 0 : nv) - v   (a select: no 0 * Inf)
+                VectorMask<Float> term = VectorMask.fromLong(S, tailBits(terminated, i, count));
+                VectorMask<Float> dn = VectorMask.fromLong(S, tailBits(done, i, count));
                 FloatVector delta = nv.mul(gamma).blend(ZERO, term).add(r).sub(v);
-                FloatVector next = FloatVector.fromArray(S, carry, e, m);
-                // A = delta + (done ? 0 : gamma*lambda*A_{t+1})
-                FloatVector a = delta.add(next.mul(gl).blend(ZERO, dn));
-                a.intoArray(carry, e, m);
+                FloatVector next = FloatVector.fromArray(S, carry, full, m);
+                FloatVector a = next.fma(FloatVector.broadcast(S, gl), delta).blend(delta, dn); // A = delta + (done ? 0 : γλ A_{t+1})
+                a.intoArray(carry, full, m);
                 if (adv != null) {
                     a.intoArray(adv, i, m);
                 }
@@ -216,6 +220,45 @@ public final class SimdScans extends AbstractScanKernels {
                     a.add(v).intoArray(ret, i, m);
                 }
             }
+        }
+    }
+
+    /**
+     * One row of GAE across environments, full vectors only (unmasked loads and stores):
+     * {@code A = δ + (done ? 0 : γλ A_{t+1})}, the carry row updated in place.
+     */
+    private static void rowGae(int row, int full, float[] reward, float[] value, float[] nextValue, int nvOff,
+            boolean[] terminated, boolean[] done, float gamma, float gl, float[] adv, float[] ret, float[] carry) {
+        final FloatVector glv = FloatVector.broadcast(S, gl);
+        for (int e = 0; e < full; e += L) {
+            int i = row + e;
+            FloatVector r = FloatVector.fromArray(S, reward, i);
+            FloatVector v = FloatVector.fromArray(S, value, i);
+            FloatVector nv = FloatVector.fromArray(S, nextValue, nvOff + i);
+            // delta = r + γ (terminated ? 0 : nv) - v   (a select: no 0 * Inf)
+            FloatVector delta = nv.mul(gamma).blend(ZERO, VectorMask.fromArray(S, terminated, i)).add(r).sub(v);
+            FloatVector a = FloatVector.fromArray(S, carry, e).fma(glv, delta)
+                    .blend(delta, VectorMask.fromArray(S, done, i));
+            a.intoArray(carry, e);
+            if (adv != null) {
+                a.intoArray(adv, i);
+            }
+            if (ret != null) {
+                a.add(v).intoArray(ret, i);
+            }
+        }
+    }
+
+    /** One row of reward-to-go across environments, full vectors only: {@code G = r + (done ? 0 : γ G_{t+1})}. */
+    private static void rowRtg(int row, int full, float[] reward, boolean[] done, float gamma, float[] out,
+            float[] carry) {
+        final FloatVector gv = FloatVector.broadcast(S, gamma);
+        for (int e = 0; e < full; e += L) {
+            int i = row + e;
+            FloatVector r = FloatVector.fromArray(S, reward, i);
+            FloatVector a = FloatVector.fromArray(S, carry, e).fma(gv, r).blend(r, VectorMask.fromArray(S, done, i));
+            a.intoArray(carry, e);
+            a.intoArray(out, i);
         }
     }
 

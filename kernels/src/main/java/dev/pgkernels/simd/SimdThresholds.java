@@ -32,7 +32,7 @@ public final class SimdThresholds {
      * Scans, chunked strategy: a chunk is this many vectors per environment, i.e. {@code 16·L}
      * time steps; a tile ({@code L/E} chunks) is {@code 16·L²} elements (4096 fp32 on AVX-512).
      */
-    public static final int SCAN_CHUNK_VECTORS = 16;
+    public static final int SCAN_CHUNK_VECTORS = 64;
 
     /**
      * Softmax family: rows of at most this many logits are vectorised across rows (a transposed
