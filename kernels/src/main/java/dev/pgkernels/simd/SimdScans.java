@@ -332,45 +332,85 @@ public final class SimdScans extends AbstractScanKernels {
                     vs, pgAdv, carryRow(ws, L + 4 * TILE));
         } else {
             vtraceAcrossEnvs(T, E, logRho, reward, value, nextValue, terminated, done, gamma, lambda, rhoBar, cBar, vs,
-                    pgAdv, carryRow(ws, E));
+                    pgAdv, carryRow(ws, 2 * E));
         }
     }
 
     private static void vtraceAcrossEnvs(int T, int E, float[] logRho, float[] reward, float[] value,
             float[] nextValue, boolean[] terminated, boolean[] done, float gamma, float lambda, float rhoBar,
             float cBar, float[] vs, float[] pgAdv, float[] vsNextRow) {
+        final int full = (E / L) * L;
+        for (int e = 0; e < E; e++) {
+            vsNextRow[e] = 0f; // unused at t = T-1 (cut), but never garbage
+        }
         for (int t = T - 1; t >= 0; t--) {
             int row = t * E;
             boolean last = t == T - 1;
-            for (int e = 0; e < E; e += L) {
-                int count = Math.min(L, E - e);
-                VectorMask<Float> m = count == L ? S.maskAll(true) : S.indexInRange(0, count);
-                int i = row + e;
+            rowExp(logRho, row, full, vsNextRow, E);
+            rowVtrace(row, full, last, logRho, reward, value, nextValue, terminated, done, gamma, lambda, rhoBar, cBar,
+                    vs, pgAdv, vsNextRow, E);
+            if (full < E) {
+                int count = E - full;
+                VectorMask<Float> m = S.indexInRange(0, count);
+                int i = row + full;
                 FloatVector ratio = FloatVector.fromArray(S, logRho, i, m).lanewise(VectorOperators.EXP);
                 FloatVector rho = ratio.min(rhoBar);
-                FloatVector c = ratio.min(cBar).mul(lambda);
+                FloatVector g = ratio.min(cBar).mul(lambda).mul(gamma);
                 FloatVector r = FloatVector.fromArray(S, reward, i, m);
                 FloatVector v = FloatVector.fromArray(S, value, i, m);
                 FloatVector nv = FloatVector.fromArray(S, nextValue, i, m);
-                VectorMask<Float> term = (count == L ? VectorMask.fromArray(S, terminated, i) : VectorMask.fromLong(S, tailBits(terminated, i, count)));
-                VectorMask<Float> dn = (count == L ? VectorMask.fromArray(S, done, i) : VectorMask.fromLong(S, tailBits(done, i, count)));
-                FloatVector delta = rho.mul(nv.mul(gamma).blend(ZERO, term).add(r).sub(v));
-                FloatVector out;
-                FloatVector vsNext;
-                if (last) {
-                    out = v.add(delta);
-                    vsNext = nv;
-                } else {
-                    FloatVector vsNextStep = FloatVector.fromArray(S, vsNextRow, e, m);
-                    FloatVector carry = c.mul(gamma).mul(vsNextStep.sub(nv)).blend(ZERO, dn);
-                    out = v.add(delta).add(carry);
-                    vsNext = vsNextStep.blend(nv, dn);
-                }
+                VectorMask<Float> term = VectorMask.fromLong(S, tailBits(terminated, i, count));
+                VectorMask<Float> cut = VectorMask.fromLong(S, last ? ALL_LANES : tailBits(done, i, count));
+                FloatVector vsNextStep = FloatVector.fromArray(S, vsNextRow, full, m);
+                FloatVector out = rho.mul(nv.mul(gamma).blend(ZERO, term).add(r).sub(v)).add(v)
+                        .add(g.mul(vsNextStep.sub(nv)).blend(ZERO, cut));
                 out.intoArray(vs, i, m);
-                out.intoArray(vsNextRow, e, m);
+                out.intoArray(vsNextRow, full, m);
                 if (pgAdv != null) {
+                    FloatVector vsNext = vsNextStep.blend(nv, cut);
                     rho.mul(vsNext.mul(gamma).blend(ZERO, term).add(r).sub(v)).intoArray(pgAdv, i, m);
                 }
+            }
+        }
+    }
+
+    /**
+     * {@code out[outOff + j] = exp(x[from + j])} for {@code j < count} ({@code count} a multiple of
+     * L). A loop of its own: {@code exp} is a call into the JDK's vector math stubs, around which
+     * every live vector register is spilled; alone, the loop has almost nothing live.
+     */
+    private static void rowExp(float[] x, int from, int count, float[] out, int outOff) {
+        for (int j = 0; j < count; j += L) {
+            FloatVector.fromArray(S, x, from + j).lanewise(VectorOperators.EXP).intoArray(out, outOff + j);
+        }
+    }
+
+    /**
+     * One row of V-trace across environments, full vectors only: {@code vs = v + δ + (cut ? 0 :
+     * γ c (vs_{t+1} - nv))} with {@code cut = done} (all lanes at {@code t = T-1}), and pgAdv.
+     */
+    private static void rowVtrace(int row, int full, boolean last, float[] logRho, float[] reward, float[] value,
+            float[] nextValue, boolean[] terminated, boolean[] done, float gamma, float lambda, float rhoBar,
+            float cBar, float[] vs, float[] pgAdv, float[] vsNextRow, int ratioOff) {
+        final float gl = gamma * lambda;
+        for (int e = 0; e < full; e += L) {
+            int i = row + e;
+            FloatVector ratio = FloatVector.fromArray(S, vsNextRow, ratioOff + e);
+            FloatVector rho = ratio.min(rhoBar);
+            FloatVector g = ratio.min(cBar).mul(gl);
+            FloatVector r = FloatVector.fromArray(S, reward, i);
+            FloatVector v = FloatVector.fromArray(S, value, i);
+            FloatVector nv = FloatVector.fromArray(S, nextValue, i);
+            VectorMask<Float> term = VectorMask.fromArray(S, terminated, i);
+            VectorMask<Float> cut = last ? S.maskAll(true) : VectorMask.fromArray(S, done, i);
+            FloatVector vsNextStep = FloatVector.fromArray(S, vsNextRow, e);
+            FloatVector out = rho.mul(nv.mul(gamma).blend(ZERO, term).add(r).sub(v)).add(v)
+                    .add(g.mul(vsNextStep.sub(nv)).blend(ZERO, cut));
+            out.intoArray(vs, i);
+            out.intoArray(vsNextRow, e);
+            if (pgAdv != null) {
+                FloatVector vsNext = vsNextStep.blend(nv, cut);
+                rho.mul(vsNext.mul(gamma).blend(ZERO, term).add(r).sub(v)).intoArray(pgAdv, i);
             }
         }
     }
@@ -930,6 +970,8 @@ public final class SimdScans extends AbstractScanKernels {
             float cBar, float[] w) {
         final int dOff = -lo, cOff = oSC() - lo, rOff = oRho() - lo;
         final float gl = gamma * lambda;
+        final int fullEnd = lo + ((hi - lo) / L) * L;
+        rowExp(logRho, lo, fullEnd - lo, w, oRho()); // exp(logRho) of the full vectors, in the ρ region
         for (int base = lo; base < lo + CTILE; base += L) {
             if (base >= hi) {
                 ZERO.intoArray(w, dOff + base);
@@ -940,8 +982,8 @@ public final class SimdScans extends AbstractScanKernels {
             boolean full = count == L;
             VectorMask<Float> m = full ? S.maskAll(true) : S.indexInRange(0, count);
             long nextBits = hasNextBits(base, count, n, E);
-            FloatVector lr = full ? FloatVector.fromArray(S, logRho, base) : FloatVector.fromArray(S, logRho, base, m);
-            FloatVector ratio = lr.lanewise(VectorOperators.EXP);
+            FloatVector ratio = full ? FloatVector.fromArray(S, w, rOff + base)
+                    : FloatVector.fromArray(S, logRho, base, m).lanewise(VectorOperators.EXP);
             FloatVector rho = ratio.min(rhoBar);
             FloatVector g = ratio.min(cBar).mul(gl);
             FloatVector r = full ? FloatVector.fromArray(S, reward, base) : FloatVector.fromArray(S, reward, base, m);
