@@ -107,7 +107,7 @@ public final class SimdScans extends AbstractScanKernels {
         if (!alongPossible || E > SimdThresholds.SCAN_ALONG_TIME_MAX_E) {
             return Strategy.ACROSS_ENVS;
         }
-        if (T >= SimdThresholds.SCAN_CHUNKED_MIN_T) {
+        if ((long) T * E >= SimdThresholds.SCAN_CHUNKED_MIN_ELEMENTS) {
             return Strategy.CHUNKED;
         }
         return T >= SimdThresholds.SCAN_ALONG_TIME_MIN_T ? Strategy.ALONG_TIME : Strategy.ACROSS_ENVS;
@@ -549,8 +549,9 @@ public final class SimdScans extends AbstractScanKernels {
      *     the following steps of its environment up to the vector's end (a zero-carry scan of the
      *     vector, and its product of c); the composites of the vector's first E lanes are also
      *     stored into a transposed tile FD/FC whose row m holds, lane j*E+e, the composite of
-     *     vector m of chunk j (gather-free: one vector store at an offset, in ascending order, so
-     *     the garbage lanes past j*E+E are overwritten by chunk j+1);
+     *     vector m of chunk j (gather-free: one masked vector store of lanes 0..E-1 at an offset).
+     *     For GAE, passes 1 and 2 are one loop, and the products of c are powers of γλ
+     *     ({@link #gaeTermsCompose}); V-trace composes its varying c in {@link #chunkCompose};
      *  3. across chunks: one vector holds all L/E chunks x E environments of the tile; the zero-
      *     carry scan over the chunk's M vectors (m = M-1 .. 0) gives each chunk's composite
      *     (its scan value with zero carry, and its product of c) and the suffix composites XS/QS;
@@ -706,11 +707,27 @@ public final class SimdScans extends AbstractScanKernels {
             dd.intoArray(w, fd + t, first);
             enc.intoArray(w, fc + t, first);
         }
+        int used = Math.min(nv, (hi - lo + L - 1) / L); // vectors holding rollout elements
         int listed = 0;
-        for (int lv = full; lv < nv; lv++) {
-            w[list + listed++] = lv;
+        for (int lv = full; lv < used; lv++) {
+            w[list + listed++] = lv; // the partial vector
         }
+        identityPast(used, E, M, w);
         return listed;
+    }
+
+    /**
+     * Vectors {@code from ..} of a tile lie past the rollout: their composites in the transposed
+     * tile are the identity (d = 0, c = 1), and nothing else of them is read.
+     */
+    private static void identityPast(int from, int E, int M, float[] w) {
+        final int fd = oFD(), fc = oFC(M);
+        final VectorMask<Float> first = FIRST[E];
+        for (int lv = from; lv < CV * L; lv++) {
+            int j = lv / M, t = (lv - j * M) * 2 * L + j * E;
+            ZERO.intoArray(w, fd + t, first);
+            ONE.intoArray(w, fc + t, first);
+        }
     }
 
     /**
@@ -808,7 +825,7 @@ public final class SimdScans extends AbstractScanKernels {
      * Pass 2: the log-step composition inside every vector of the tile (lane i: the map from its
      * step to the vector's end, barrier-encoded), and the transposed tile of the first E lanes.
      */
-    private static void chunkCompose(int E, int M, float[] w) {
+    private static void chunkCompose(int E, int M, int used, float[] w) {
         final int fd = oFD(), fc = oFC(M), sc = oSC();
         final VectorShuffle<Float>[] shift = SHIFT[E];
         final long[] upd = UPD[E];
@@ -820,6 +837,10 @@ public final class SimdScans extends AbstractScanKernels {
         for (int j = 0; j < nc; j++) {
             for (int m = 0; m < M; m++) {
                 int off = (j * M + m) * L;
+                if (off >= used * L) {
+                    identityPast(used, E, M, w);
+                    return;
+                }
                 FloatVector dd = FloatVector.fromArray(S, w, off);
                 FloatVector cc = FloatVector.fromArray(S, w, sc + off);
                 long b = cc.compare(VectorOperators.LT, 0f).toLong(); // lanes whose range holds a barrier
@@ -955,7 +976,7 @@ public final class SimdScans extends AbstractScanKernels {
             int hi = Math.min(n, lo + CTILE);
             vtraceChunkTerms(lo, hi, n, E, logRho, reward, value, nextValue, terminated, done, gamma, lambda, rhoBar,
                     cBar, w);
-            chunkCompose(E, M, w);
+            chunkCompose(E, M, Math.min(CV * L, (hi - lo + L - 1) / L), w);
             chunkCarries(E, M, w);
             chunkFixup(lo, hi, E, M, value, null, vs, w);
             if (pgAdv != null) {
@@ -972,12 +993,7 @@ public final class SimdScans extends AbstractScanKernels {
         final float gl = gamma * lambda;
         final int fullEnd = lo + ((hi - lo) / L) * L;
         rowExp(logRho, lo, fullEnd - lo, w, oRho()); // exp(logRho) of the full vectors, in the ρ region
-        for (int base = lo; base < lo + CTILE; base += L) {
-            if (base >= hi) {
-                ZERO.intoArray(w, dOff + base);
-                ONE.intoArray(w, cOff + base);
-                continue;
-            }
+        for (int base = lo; base < hi; base += L) {
             int count = Math.min(L, hi - base);
             boolean full = count == L;
             VectorMask<Float> m = full ? S.maskAll(true) : S.indexInRange(0, count);
