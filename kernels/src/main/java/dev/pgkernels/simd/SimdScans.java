@@ -993,7 +993,25 @@ public final class SimdScans extends AbstractScanKernels {
         final float gl = gamma * lambda;
         final int fullEnd = lo + ((hi - lo) / L) * L;
         rowExp(logRho, lo, fullEnd - lo, w, oRho()); // exp(logRho) of the full vectors, in the ρ region
-        for (int base = lo; base < hi; base += L) {
+        // full vectors whose every lane has a following step: no mask, no branch
+        final int fast = Math.max(lo, Math.min(fullEnd, lo + ((n - E - lo) / L) * L));
+        final FloatVector glv = FloatVector.broadcast(S, gl);
+        int base = lo;
+        for (; base < fast; base += L) {
+            FloatVector ratio = FloatVector.fromArray(S, w, rOff + base);
+            FloatVector rho = ratio.min(rhoBar);
+            FloatVector g = ratio.min(cBar).mul(glv);
+            FloatVector r = FloatVector.fromArray(S, reward, base);
+            FloatVector v = FloatVector.fromArray(S, value, base);
+            FloatVector nv = FloatVector.fromArray(S, nextValue, base);
+            FloatVector vNext = FloatVector.fromArray(S, value, base + E);
+            VectorMask<Float> cut = VectorMask.fromArray(S, done, base);
+            FloatVector delta = rho.mul(nv.mul(gamma).blend(ZERO, VectorMask.fromArray(S, terminated, base)).add(r).sub(v));
+            delta.add(g.mul(vNext.sub(nv)).blend(ZERO, cut)).intoArray(w, dOff + base);
+            g.blend(MINUS_ONE, cut).intoArray(w, cOff + base);
+            rho.intoArray(w, rOff + base);
+        }
+        for (; base < hi; base += L) {
             int count = Math.min(L, hi - base);
             boolean full = count == L;
             VectorMask<Float> m = full ? S.maskAll(true) : S.indexInRange(0, count);
@@ -1024,7 +1042,20 @@ public final class SimdScans extends AbstractScanKernels {
             float[] nextValue, boolean[] terminated, boolean[] done, float gamma, float[] vs, float[] pgAdv,
             float[] w) {
         final int rOff = oRho() - lo;
-        for (int base = lo; base < hi; base += L) {
+        final int fullEnd = lo + ((hi - lo) / L) * L;
+        final int fast = Math.max(lo, Math.min(fullEnd, lo + ((n - E - lo) / L) * L));
+        int base = lo;
+        for (; base < fast; base += L) { // full vectors whose every lane has a following step
+            VectorMask<Float> cut = VectorMask.fromArray(S, done, base);
+            FloatVector nv = FloatVector.fromArray(S, nextValue, base);
+            FloatVector vsNext = FloatVector.fromArray(S, vs, base + E).blend(nv, cut);
+            FloatVector r = FloatVector.fromArray(S, reward, base);
+            FloatVector v = FloatVector.fromArray(S, value, base);
+            FloatVector rho = FloatVector.fromArray(S, w, rOff + base);
+            rho.mul(vsNext.mul(gamma).blend(ZERO, VectorMask.fromArray(S, terminated, base)).add(r).sub(v))
+                    .intoArray(pgAdv, base);
+        }
+        for (; base < hi; base += L) {
             int count = Math.min(L, hi - base);
             boolean full = count == L;
             VectorMask<Float> m = full ? S.maskAll(true) : S.indexInRange(0, count);
