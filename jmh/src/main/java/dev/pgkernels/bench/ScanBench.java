@@ -46,6 +46,7 @@ public class ScanBench {
      * {@code opencl}: arrays in and out (transfers included); {@code opencl-resident}: device buffers
      * (excluded). Not in the default list: {@code simd-across}, {@code simd-along},
      * {@code simd-chunked} force one strategy of the simd scans (the evidence for their thresholds).
+     * On a contended machine, {@link ScanBestOf} gives best-of-many times of all of them in one JVM.
      */
     @Param({"reference", "simd", "opencl", "opencl-resident"})
     public String impl;
