@@ -193,6 +193,10 @@ public final class SimdScans extends AbstractScanKernels {
         for (int e = 0; e < E; e++) {
             carry[e] = 0f; // A_T = 0
         }
+        if (full == E && value != null) {
+            flatGae(T * E, E, reward, value, nextValue, nvOff, terminated, done, gamma, gl, adv, ret, carry);
+            return;
+        }
         for (int t = T - 1; t >= 0; t--) {
             int row = t * E;
             if (value == null) {
@@ -245,6 +249,36 @@ public final class SimdScans extends AbstractScanKernels {
             }
             if (ret != null) {
                 a.add(v).intoArray(ret, i);
+            }
+        }
+    }
+
+    /**
+     * GAE across environments when {@code E} is a multiple of the lane count: one flat loop over
+     * the vectors from the last to the first (no per-row loop, whose setup a row of a few vectors
+     * pays every time), the carry row indexed by the vector's environment offset.
+     */
+    private static void flatGae(int n, int E, float[] reward, float[] value, float[] nextValue, int nvOff,
+            boolean[] terminated, boolean[] done, float gamma, float gl, float[] adv, float[] ret, float[] carry) {
+        final FloatVector glv = FloatVector.broadcast(S, gl);
+        int e = E - L;
+        for (int i = n - L; i >= 0; i -= L) {
+            FloatVector r = FloatVector.fromArray(S, reward, i);
+            FloatVector v = FloatVector.fromArray(S, value, i);
+            FloatVector nv = FloatVector.fromArray(S, nextValue, nvOff + i);
+            FloatVector delta = nv.mul(gamma).blend(ZERO, VectorMask.fromArray(S, terminated, i)).add(r).sub(v);
+            FloatVector a = FloatVector.fromArray(S, carry, e).fma(glv, delta)
+                    .blend(delta, VectorMask.fromArray(S, done, i));
+            a.intoArray(carry, e);
+            if (adv != null) {
+                a.intoArray(adv, i);
+            }
+            if (ret != null) {
+                a.add(v).intoArray(ret, i);
+            }
+            e -= L;
+            if (e < 0) {
+                e = E - L;
             }
         }
     }
