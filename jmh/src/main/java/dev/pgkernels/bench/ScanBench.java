@@ -3,6 +3,7 @@ package dev.pgkernels.bench;
 import dev.pgkernels.Backends;
 import dev.pgkernels.scan.ScanKernels;
 import dev.pgkernels.scan.ScanWorkspace;
+import dev.pgkernels.simd.SimdScans;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -41,7 +42,12 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(value = 1, jvmArgsAppend = BenchConfig.VECTOR_MODULE)
 public class ScanBench {
 
-    /** {@code opencl}: arrays in and out (transfers included); {@code opencl-resident}: device buffers (excluded). */
+    /**
+     * {@code opencl}: arrays in and out (transfers included); {@code opencl-resident}: device buffers
+     * (excluded). Not in the default list: {@code simd-across}, {@code simd-along},
+     * {@code simd-chunked} force one strategy of the simd scans (the evidence for their thresholds).
+     * On a contended machine, {@link ScanBestOf} gives best-of-many times of all of them in one JVM.
+     */
     @Param({"reference", "simd", "opencl", "opencl-resident"})
     public String impl;
 
@@ -73,8 +79,9 @@ public class ScanBench {
         T = te[0];
         E = te[1];
         int n = T * E;
-        scans = OpenClBenchSupport.backend(impl).scans()
-                .orElseThrow(() -> new IllegalStateException("backend " + impl + " has no scans"));
+        scans = impl.startsWith("simd-") ? forcedSimd(impl)
+                : OpenClBenchSupport.backend(impl).scans()
+                        .orElseThrow(() -> new IllegalStateException("backend " + impl + " has no scans"));
         Random r = new Random(BenchConfig.SEED);
         reward = new float[n];
         compactValue = new float[n + E];
@@ -184,6 +191,23 @@ public class ScanBench {
         scans.vtrace(T, E, logRho, reward, value, nextValue, terminated, done, GAMMA, 1f, RHO_BAR, C_BAR, out1, out2,
                 ws);
         return out1;
+    }
+
+    /**
+     * {@code simd-across}, {@code simd-along}, {@code simd-chunked}: the simd scans with that strategy
+     * forced (for the thresholds in {@code SimdThresholds}; a strategy that does not apply to the
+     * shape falls back to across-envs, see {@code SimdScans.strategyFor}).
+     */
+    private ScanKernels forcedSimd(String impl) {
+        SimdScans.Strategy st = switch (impl) {
+            case "simd-across" -> SimdScans.Strategy.ACROSS_ENVS;
+            case "simd-along" -> SimdScans.Strategy.ALONG_TIME;
+            case "simd-chunked" -> SimdScans.Strategy.CHUNKED;
+            default -> throw new IllegalArgumentException("unknown simd strategy in impl " + impl);
+        };
+        SimdScans s = new SimdScans(st);
+        System.out.println("# " + impl + ": strategy " + s.strategyFor(T, E) + " for T = " + T + ", E = " + E);
+        return s;
     }
 
     /** {@code "TxE"} to {@code {T, E}}; each side accepts {@link BenchConfig#size} forms. */
