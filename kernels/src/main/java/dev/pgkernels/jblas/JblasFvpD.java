@@ -19,10 +19,10 @@ import dev.pgkernels.fisher.MlpSoftmaxShape;
  * into {@code [W; V]} in the workspace, so one product gives {@code [X Wᵀ | X Vᵀ]} side by side in a
  * row of width {@code 2·out}. Workspace ({@code floats}) layout, per product:
  * <ul>
- *   <li>linear: {@code [W;V]} (2A·D), {@code Y} (B·2A: q|u, then pi|w), the bias sums (A), GEMM scratch;</li>
+ *   <li>linear: {@code [W;V]} (2A·D), {@code Y} (B·2A: q|u, then -|w), the bias sums (A), GEMM or row scratch;</li>
  *   <li>MLP: {@code [W1;V1]} (2H1·D), {@code [W2;V2]} (2H2·H1), {@code [W3;V3]} (2A·H2), {@code Y1} (B·2H1:
- *       h1|dh1, later h1|g1), {@code Y2} (B·2H2: h2|dh2, later h2|g2), {@code Y3} (B·2A: pi|w),
- *       column sums (max(H1, H2, A)), GEMM scratch;</li>
+ *       h1|dh1, later h1|g1), {@code Y2} (B·2H2: h2|dh2, later h2|g2), {@code Y3} (B·2A: q|u, then -|w),
+ *       column sums (max(H1, H2, A)), GEMM or row scratch;</li>
  *   <li>Gaussian: {@code T} (B·A, {@code V x_i}), GEMM scratch; empirical: {@code G v} (B), GEMM scratch.</li>
  * </ul>
  * Every output is {@code (1/n)·(sum over rows) + λ v}: the damping term is written first and the
@@ -38,13 +38,15 @@ final class JblasFvpD {
         long s = switch (shape) {
             case LinearSoftmaxShape ls -> {
                 int d = ls.features(), a = ls.actions();
-                yield 2L * a * d + 2L * b * a + a + Math.max(JblasBlasD.scratch(b, 2 * a, d), JblasBlasD.scratch(a, d, b));
+                yield 2L * a * d + 2L * b * a + a
+                        + max(JblasBlasD.scratch(b, 2 * a, d), JblasBlasD.scratch(a, d, b), JblasRowsD.rowsScratch(a));
             }
             case MlpSoftmaxShape ms -> {
                 int d = ms.features(), h1 = ms.hidden1(), h2 = ms.hidden2(), a = ms.actions();
                 long g = max(JblasBlasD.scratch(b, 2 * h1, d), JblasBlasD.scratch(b, 2 * h2, h1),
                         JblasBlasD.scratch(b, 2 * a, h2), JblasBlasD.scratch(a, h2, b), JblasBlasD.scratch(b, h2, a),
-                        JblasBlasD.scratch(h2, h1, b), JblasBlasD.scratch(b, h1, h2), JblasBlasD.scratch(h1, d, b));
+                        JblasBlasD.scratch(h2, h1, b), JblasBlasD.scratch(b, h1, h2), JblasBlasD.scratch(h1, d, b),
+                        JblasRowsD.rowsScratch(a));
                 yield 2L * h1 * d + 2L * h2 * h1 + 2L * a * h2 + 2L * b * (h1 + h2 + a) + max(h1, h2, a) + g;
             }
             case GaussianShape gs -> {
@@ -86,9 +88,7 @@ final class JblasFvpD {
         double inv = 1.0 / n;
         // [q | u] = X_used [W; V]ᵀ   (n × 2A)
         JblasBlasD.gemm(false, true, n, 2 * a, d, 1.0, x, 0, Math.max(ldx, 1), w, wv, Math.max(d, 1), 0.0, w, y, 2 * a, w, g);
-        for (int i = 0; i < n; i++) {
-            JblasRowsD.softmaxM(a, w, y + i * 2 * a, theta, ad, v);
-        }
+        JblasRowsD.softmaxMRows(n, a, w, y, 2 * a, theta, ad, v, w, g);
         // out_W = (1/n) wᵀ X_used + λ V
         scaled(ad, lambda, v, 0, out, 0);
         if (d > 0) {
@@ -110,7 +110,7 @@ final class JblasFvpD {
         int oW3 = shape.offW3(), oB3 = shape.offB3();
         int s1 = 0, s2 = s1 + 2 * h1 * d, s3 = s2 + 2 * h2 * h1;
         int y1 = s3 + 2 * a * h2, y2 = y1 + 2 * n * h1, y3 = y2 + 2 * n * h2;
-        int acc = y3 + 2 * n * a, g = acc + max(h1, h2, a);
+        int acc = y3 + 2 * n * a, g = acc + Math.max(h1, Math.max(h2, a));
         int ldx = Math.max(stride * d, 1);
         double inv = 1.0 / n;
         System.arraycopy(theta, oW1, w, s1, h1 * d);
@@ -140,7 +140,7 @@ final class JblasFvpD {
                 2 * a, w, g);
         JblasBlasD.gemm(false, true, n, a, h2, 1.0, w, y2 + h2, Math.max(2 * h2, 1), w, s3, Math.max(h2, 1), 1.0, w,
                 y3 + a, 2 * a, w, g);
-        for (int i = 0; i < n; i++) JblasRowsD.softmaxM(a, w, y3 + i * 2 * a, theta, oB3, v);
+        JblasRowsD.softmaxMRows(n, a, w, y3, 2 * a, theta, oB3, v, w, g);
         // backward. W3: (1/n) wᵀ h2 ; b3: (1/n) Σ w
         if (h2 > 0) {
             JblasBlasD.gemm(true, false, a, h2, n, inv, w, y3 + a, 2 * a, w, y2, 2 * h2, 1.0, out, oW3, h2, w, g);

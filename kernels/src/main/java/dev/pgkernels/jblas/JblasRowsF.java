@@ -37,6 +37,19 @@ final class JblasRowsF {
         }
     }
 
+    /** No scratch: {@link #softmaxMRows} goes row by row. */
+    static int rowsScratch(int a) {
+        return 0;
+    }
+
+    /** {@link #softmaxM} on rows {@code 0..n} of Y (row i at {@code yo + i·ld}); the scratch arguments are unused. */
+    static void softmaxMRows(int n, int a, float[] y, int yo, int ld, float[] theta, int bOff, float[] v, float[] t,
+            int to) {
+        for (int i = 0; i < n; i++) {
+            softmaxM(a, y, yo + i * ld, theta, bOff, v);
+        }
+    }
+
     /** Row of Y (width 2h): h = tanh(z + b) into Y[0..h), dh = (1 - h²)(dz + c) into Y[h..2h). */
     static void tanhRow(int h, float[] y, int yo, float[] theta, int bOff, float[] v) {
         for (int j = 0; j < h; j++) {

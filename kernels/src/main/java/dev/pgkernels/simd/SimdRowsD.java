@@ -19,6 +19,126 @@ final class SimdRowsD {
     private static final int L = S.length();
 
     /**
+     * Widest Y row ({@code ld}) for which {@link #softmaxMRows} goes across rows (a Y row holds q|u,
+     * so {@code A <= 32}); wider rows go row by row, where a row fills several vectors anyway.
+     */
+    static final int ACROSS_MAX_LD = 64;
+
+    /** Gather/scatter maps: {@code MAPS[ld·L + r] = r·ld} for {@code ld <= ACROSS_MAX_LD}. */
+    private static final int[] MAPS = new int[(ACROSS_MAX_LD + 1) * L];
+
+    static {
+        for (int ld = 0; ld <= ACROSS_MAX_LD; ld++) {
+            for (int r = 0; r < L; r++) {
+                MAPS[ld * L + r] = r * ld;
+            }
+        }
+    }
+
+    /** Scratch floats {@link #softmaxMRows} needs for width {@code a}: two {@code a × L} tiles and three lane vectors. */
+    static int rowsScratch(int a) {
+        return (2 * a + 3) * L;
+    }
+
+    /**
+     * {@link #softmaxM} on rows {@code 0..n} of Y (row i at {@code yo + i·ld}, {@code ld >= 2a}), except
+     * that only w is written back (Y[0..a) then holds unspecified values; the products use only w). For
+     * {@code ld <= }{@link #ACROSS_MAX_LD} it goes ACROSS rows: {@code L} rows at a time, each lane one row,
+     * column j of the group gathered into one vector (q and u into two transposed {@code a × L} tiles at
+     * {@code t[to..)}), so max, exp, sums and {@code M_i} are lane-wise with no reduction and no masked
+     * tail inside a row, and w is scattered back; the last, partial group masks its missing lanes. Each
+     * lane sums its row in j order, the same in every group (an element's result does not depend on the
+     * lane it sits in). Scratch: {@link #rowsScratch} floats at {@code to}.
+     */
+    static void softmaxMRows(int n, int a, double[] y, int yo, int ld, double[] theta, int bOff, double[] v, double[] t,
+            int to) {
+        if (ld > ACROSS_MAX_LD) {
+            for (int i = 0; i < n; i++) {
+                softmaxM(a, y, yo + i * ld, theta, bOff, v);
+            }
+            return;
+        }
+        // Four small methods per group, the lane values between them in t: no vector crosses a call.
+        int tq = to, tu = tq + a * L, tl = tu + a * L;
+        for (int r0 = 0; r0 < n; r0 += L) {
+            int rows = Math.min(L, n - r0), base = yo + r0 * ld;
+            gatherMax(a, y, base, ld, rows, theta, bOff, t, tq, tl);
+            expSumAcross(a, t, tq, tl);
+            piDotAcross(a, y, base + a, ld, rows, v, bOff, t, tq, tu, tl);
+            scatterW(a, y, base + a, ld, rows, t, tq, tu, tl);
+        }
+    }
+
+    /** Tile q = gathered q + b (lanes past {@code rows} read 0); lane maxima into t[tl..). */
+    private static void gatherMax(int a, double[] y, int base, int ld, int rows, double[] theta, int bOff, double[] t,
+            int tq, int tl) {
+        DoubleVector mx = DoubleVector.broadcast(S, Double.NEGATIVE_INFINITY);
+        if (rows == L) {
+            for (int j = 0; j < a; j++) {
+                DoubleVector q = DoubleVector.fromArray(S, y, base + j, MAPS, ld * L).add(theta[bOff + j]);
+                q.intoArray(t, tq + j * L);
+                mx = mx.max(q);
+            }
+        } else {
+            VectorMask<Double> m = S.indexInRange(0, rows);
+            for (int j = 0; j < a; j++) {
+                DoubleVector q = DoubleVector.fromArray(S, y, base + j, MAPS, ld * L, m).add(theta[bOff + j]);
+                q.intoArray(t, tq + j * L);
+                mx = mx.max(q);
+            }
+        }
+        mx.intoArray(t, tl);
+    }
+
+    /** Tile q = exp(q - max) lane-wise; 1/Σ into t[tl + L..). */
+    private static void expSumAcross(int a, double[] t, int tq, int tl) {
+        DoubleVector mx = DoubleVector.fromArray(S, t, tl);
+        DoubleVector sum = DoubleVector.zero(S);
+        for (int j = 0; j < a; j++) {
+            DoubleVector e = DoubleVector.fromArray(S, t, tq + j * L).sub(mx).lanewise(VectorOperators.EXP);
+            e.intoArray(t, tq + j * L);
+            sum = sum.add(e);
+        }
+        DoubleVector.broadcast(S, 1.0).div(sum).intoArray(t, tl + L);
+    }
+
+    /** Tile q = pi = e / Σ; tile u = gathered u + c; <pi, u> into t[tl + 2L..). */
+    private static void piDotAcross(int a, double[] y, int base, int ld, int rows, double[] v, int bOff, double[] t,
+            int tq, int tu, int tl) {
+        DoubleVector inv = DoubleVector.fromArray(S, t, tl + L);
+        DoubleVector pu = DoubleVector.zero(S);
+        VectorMask<Double> m = S.indexInRange(0, rows);
+        for (int j = 0; j < a; j++) {
+            DoubleVector pi = DoubleVector.fromArray(S, t, tq + j * L).mul(inv);
+            pi.intoArray(t, tq + j * L);
+            DoubleVector u = (rows == L ? DoubleVector.fromArray(S, y, base + j, MAPS, ld * L)
+                    : DoubleVector.fromArray(S, y, base + j, MAPS, ld * L, m)).add(v[bOff + j]);
+            u.intoArray(t, tu + j * L);
+            pu = pi.fma(u, pu);
+        }
+        pu.intoArray(t, tl + 2 * L);
+    }
+
+    /** w = pi ⊙ (u - <pi, u>) scattered into the rows' u place (only the {@code rows} existing lanes). */
+    private static void scatterW(int a, double[] y, int base, int ld, int rows, double[] t, int tq, int tu, int tl) {
+        DoubleVector pu = DoubleVector.fromArray(S, t, tl + 2 * L);
+        if (rows == L) {
+            for (int j = 0; j < a; j++) {
+                DoubleVector w = DoubleVector.fromArray(S, t, tq + j * L)
+                        .mul(DoubleVector.fromArray(S, t, tu + j * L).sub(pu));
+                w.intoArray(y, base + j, MAPS, ld * L);
+            }
+        } else {
+            VectorMask<Double> m = S.indexInRange(0, rows);
+            for (int j = 0; j < a; j++) {
+                DoubleVector w = DoubleVector.fromArray(S, t, tq + j * L)
+                        .mul(DoubleVector.fromArray(S, t, tu + j * L).sub(pu));
+                w.intoArray(y, base + j, MAPS, ld * L, m);
+            }
+        }
+    }
+
+    /**
      * Row i of Y (width 2a at yo): q = Y[0..a) + b, u = Y[a..2a) + c; pi = softmax(q) (row max
      * subtracted) into Y[0..a), w = pi ⊙ (u - <pi, u>) into Y[a..2a). Reductions reassociate (SIMD).
      */
