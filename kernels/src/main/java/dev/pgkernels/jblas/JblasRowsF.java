@@ -59,21 +59,26 @@ final class JblasRowsF {
         }
     }
 
-    /** Y[h..2h) *= 1 - Y[0..h)². */
-    static void tanhBack(int h, float[] y, int yo) {
+    /** Rows 0..n of Y (row i at yo + i·ld): g = Y[i, h..2h) *= 1 - Y[i, 0..h)², and out[o..o+h) += inv Σ_i g. */
+    static void tanhBackSums(int n, int h, float[] y, int yo, int ld, float inv, float[] out, int o) {
         for (int j = 0; j < h; j++) {
-            float t = y[yo + j];
-            y[yo + h + j] *= 1 - t * t;
+            float acc = 0;
+            for (int i = 0, r = yo + j; i < n; i++, r += ld) {
+                float t = y[r];
+                float g = (1 - t * t) * y[r + h];
+                y[r + h] = g;
+                acc += g;
+            }
+            out[o + j] += acc * inv;
         }
     }
 
-    /** out[o..o+w) = inv Σ_i src[so + i ld ..] + λ v[vo..]. */
-    static void colSums(int n, int w, float[] src, int so, int ld, float inv, float lambda, float[] v, int vo,
-            float[] out, int o, float[] acc, int ao) {
-        java.util.Arrays.fill(acc, ao, ao + w, 0);
-        for (int i = 0; i < n; i++) {
-            for (int j = 0; j < w; j++) acc[ao + j] += src[so + i * ld + j];
+    /** out[o..o+w) += inv Σ_{i<n} src[so + i ld ..]. */
+    static void colSums(int n, int w, float[] src, int so, int ld, float inv, float[] out, int o) {
+        for (int j = 0; j < w; j++) {
+            float acc = 0;
+            for (int i = 0, r = so + j; i < n; i++, r += ld) acc += src[r];
+            out[o + j] += acc * inv;
         }
-        for (int j = 0; j < w; j++) out[o + j] = acc[ao + j] * inv + lambda * v[vo + j];
     }
 }

@@ -216,27 +216,38 @@ final class SimdRowsD {
         }
     }
 
-    /** Y[i, h..2h) *= 1 - Y[i, 0..h)² (the backward pass through tanh). */
-    static void tanhBack(int h, double[] y, int yo) {
+    /**
+     * The backward pass through tanh fused with the bias gradient, over rows {@code 0..n} of Y (row i at
+     * {@code yo + i·ld}): {@code g = Y[i, h..2h) *= 1 - Y[i, 0..h)²}, and {@code out[o..o+h) += inv · Σ_i g}.
+     * One vector of columns at a time down all the rows, its sum in a register; each column is summed
+     * over the rows in order (the same order for every column).
+     */
+    static void tanhBackSums(int n, int h, double[] y, int yo, int ld, double inv, double[] out, int o) {
         for (int j = 0; j < h; j += L) {
             VectorMask<Double> m = S.indexInRange(j, h);
-            DoubleVector t = DoubleVector.fromArray(S, y, yo + j, m);
-            t.mul(t).neg().add(1.0).mul(DoubleVector.fromArray(S, y, yo + h + j, m)).intoArray(y, yo + h + j, m);
+            DoubleVector acc = DoubleVector.zero(S);
+            for (int i = 0, r = yo + j; i < n; i++, r += ld) {
+                DoubleVector t = DoubleVector.fromArray(S, y, r, m);
+                DoubleVector g = t.mul(t).neg().add(1.0).mul(DoubleVector.fromArray(S, y, r + h, m));
+                g.intoArray(y, r + h, m);
+                acc = acc.add(g);
+            }
+            acc.fma(DoubleVector.broadcast(S, inv), DoubleVector.fromArray(S, out, o + j, m)).intoArray(out, o + j, m);
         }
     }
 
-    /** out[o..o+w) = inv · Σ_{i<n} src[so + i·ld .. + w) + λ v[vo..vo+w), summed in acc[ao..ao+w). */
-    static void colSums(int n, int w, double[] src, int so, int ld, double inv, double lambda, double[] v, int vo,
-            double[] out, int o, double[] acc, int ao) {
-        java.util.Arrays.fill(acc, ao, ao + w, 0);
-        for (int i = 0; i < n; i++) {
-            SimdBlasD.axpy(w, 1.0, src, so + i * ld, acc, ao);
-        }
+    /**
+     * {@code out[o..o+w) += inv · Σ_{i<n} src[so + i·ld .. + w)} (a bias gradient): one vector of columns
+     * at a time down all the rows, its sum in a register; each column summed over the rows in order.
+     */
+    static void colSums(int n, int w, double[] src, int so, int ld, double inv, double[] out, int o) {
         for (int j = 0; j < w; j += L) {
             VectorMask<Double> m = S.indexInRange(j, w);
-            DoubleVector.fromArray(S, acc, ao + j, m).mul(inv)
-                    .add(DoubleVector.fromArray(S, v, vo + j, m).mul(lambda)).intoArray(out, o + j, m);
+            DoubleVector acc = DoubleVector.zero(S);
+            for (int i = 0, r = so + j; i < n; i++, r += ld) {
+                acc = acc.add(DoubleVector.fromArray(S, src, r, m));
+            }
+            acc.fma(DoubleVector.broadcast(S, inv), DoubleVector.fromArray(S, out, o + j, m)).intoArray(out, o + j, m);
         }
     }
-
 }

@@ -215,27 +215,38 @@ final class SimdRowsF {
         }
     }
 
-    /** Y[i, h..2h) *= 1 - Y[i, 0..h)² (the backward pass through tanh). */
-    static void tanhBack(int h, float[] y, int yo) {
+    /**
+     * The backward pass through tanh fused with the bias gradient, over rows {@code 0..n} of Y (row i at
+     * {@code yo + i·ld}): {@code g = Y[i, h..2h) *= 1 - Y[i, 0..h)²}, and {@code out[o..o+h) += inv · Σ_i g}.
+     * One vector of columns at a time down all the rows, its sum in a register; each column is summed
+     * over the rows in order (the same order for every column).
+     */
+    static void tanhBackSums(int n, int h, float[] y, int yo, int ld, float inv, float[] out, int o) {
         for (int j = 0; j < h; j += L) {
             VectorMask<Float> m = S.indexInRange(j, h);
-            FloatVector t = FloatVector.fromArray(S, y, yo + j, m);
-            t.mul(t).neg().add(1f).mul(FloatVector.fromArray(S, y, yo + h + j, m)).intoArray(y, yo + h + j, m);
+            FloatVector acc = FloatVector.zero(S);
+            for (int i = 0, r = yo + j; i < n; i++, r += ld) {
+                FloatVector t = FloatVector.fromArray(S, y, r, m);
+                FloatVector g = t.mul(t).neg().add(1f).mul(FloatVector.fromArray(S, y, r + h, m));
+                g.intoArray(y, r + h, m);
+                acc = acc.add(g);
+            }
+            acc.fma(FloatVector.broadcast(S, inv), FloatVector.fromArray(S, out, o + j, m)).intoArray(out, o + j, m);
         }
     }
 
-    /** out[o..o+w) = inv · Σ_{i<n} src[so + i·ld .. + w) + λ v[vo..vo+w), summed in acc[ao..ao+w). */
-    static void colSums(int n, int w, float[] src, int so, int ld, float inv, float lambda, float[] v, int vo,
-            float[] out, int o, float[] acc, int ao) {
-        java.util.Arrays.fill(acc, ao, ao + w, 0);
-        for (int i = 0; i < n; i++) {
-            SimdBlasF.axpy(w, 1f, src, so + i * ld, acc, ao);
-        }
+    /**
+     * {@code out[o..o+w) += inv · Σ_{i<n} src[so + i·ld .. + w)} (a bias gradient): one vector of columns
+     * at a time down all the rows, its sum in a register; each column summed over the rows in order.
+     */
+    static void colSums(int n, int w, float[] src, int so, int ld, float inv, float[] out, int o) {
         for (int j = 0; j < w; j += L) {
             VectorMask<Float> m = S.indexInRange(j, w);
-            FloatVector.fromArray(S, acc, ao + j, m).mul(inv)
-                    .add(FloatVector.fromArray(S, v, vo + j, m).mul(lambda)).intoArray(out, o + j, m);
+            FloatVector acc = FloatVector.zero(S);
+            for (int i = 0, r = so + j; i < n; i++, r += ld) {
+                acc = acc.add(FloatVector.fromArray(S, src, r, m));
+            }
+            acc.fma(FloatVector.broadcast(S, inv), FloatVector.fromArray(S, out, o + j, m)).intoArray(out, o + j, m);
         }
     }
-
 }
