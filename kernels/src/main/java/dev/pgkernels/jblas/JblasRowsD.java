@@ -60,6 +60,13 @@ final class JblasRowsD {
         }
     }
 
+    /** {@link #tanhRow} on rows {@code 0..n} of Y (row i at {@code yo + i·ld}). */
+    static void tanhRows(int n, int h, double[] y, int yo, int ld, double[] theta, int bOff, double[] v) {
+        for (int i = 0; i < n; i++) {
+            tanhRow(h, y, yo + i * ld, theta, bOff, v);
+        }
+    }
+
     /** Rows 0..n of Y (row i at yo + i·ld): g = Y[i, h..2h) *= 1 - Y[i, 0..h)², and out[o..o+h) += inv Σ_i g. */
     static void tanhBackSums(int n, int h, double[] y, int yo, int ld, double inv, double[] out, int o) {
         for (int j = 0; j < h; j++) {

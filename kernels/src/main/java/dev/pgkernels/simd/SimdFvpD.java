@@ -170,7 +170,7 @@ final class SimdFvpD {
         if (h1 > 0) {
             SimdGemmD.gemm(false, true, rows, 2 * h1, d, 1.0, x, xo, ldx, w, s1, Math.max(d, 1), 0.0, w, y1, 2 * h1, w,
                     g);
-            for (int i = 0; i < rows; i++) SimdRowsD.tanhRow(h1, w, y1 + i * 2 * h1, theta, oB1, v);
+            SimdRowsD.tanhRows(rows, h1, w, y1, 2 * h1, theta, oB1, v);
         }
         // layer 2: [z2 | h1 V2ᵀ] = h1 [W2; V2]ᵀ, then dz2 += dh1 W2ᵀ
         if (h2 > 0) {
@@ -178,7 +178,7 @@ final class SimdFvpD {
                     w, y2, 2 * h2, w, g);
             SimdGemmD.gemm(false, true, rows, h2, h1, 1.0, w, y1 + h1, Math.max(2 * h1, 1), w, s2, Math.max(h1, 1), 1.0,
                     w, y2 + h2, 2 * h2, w, g);
-            for (int i = 0; i < rows; i++) SimdRowsD.tanhRow(h2, w, y2 + i * 2 * h2, theta, oB2, v);
+            SimdRowsD.tanhRows(rows, h2, w, y2, 2 * h2, theta, oB2, v);
         }
         // output: [q | h2 V3ᵀ] = h2 [W3; V3]ᵀ, dq += dh2 W3ᵀ; then pi, w = M dq
         SimdGemmD.gemm(false, true, rows, 2 * a, h2, 1.0, w, y2, Math.max(2 * h2, 1), w, s3, Math.max(h2, 1), 0.0, w,

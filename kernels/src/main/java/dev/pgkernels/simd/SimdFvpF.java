@@ -169,7 +169,7 @@ final class SimdFvpF {
         if (h1 > 0) {
             SimdGemmF.gemm(false, true, rows, 2 * h1, d, 1f, x, xo, ldx, w, s1, Math.max(d, 1), 0f, w, y1, 2 * h1, w,
                     g);
-            for (int i = 0; i < rows; i++) SimdRowsF.tanhRow(h1, w, y1 + i * 2 * h1, theta, oB1, v);
+            SimdRowsF.tanhRows(rows, h1, w, y1, 2 * h1, theta, oB1, v);
         }
         // layer 2: [z2 | h1 V2ᵀ] = h1 [W2; V2]ᵀ, then dz2 += dh1 W2ᵀ
         if (h2 > 0) {
@@ -177,7 +177,7 @@ final class SimdFvpF {
                     w, y2, 2 * h2, w, g);
             SimdGemmF.gemm(false, true, rows, h2, h1, 1f, w, y1 + h1, Math.max(2 * h1, 1), w, s2, Math.max(h1, 1), 1f,
                     w, y2 + h2, 2 * h2, w, g);
-            for (int i = 0; i < rows; i++) SimdRowsF.tanhRow(h2, w, y2 + i * 2 * h2, theta, oB2, v);
+            SimdRowsF.tanhRows(rows, h2, w, y2, 2 * h2, theta, oB2, v);
         }
         // output: [q | h2 V3ᵀ] = h2 [W3; V3]ᵀ, dq += dh2 W3ᵀ; then pi, w = M dq
         SimdGemmF.gemm(false, true, rows, 2 * a, h2, 1f, w, y2, Math.max(2 * h2, 1), w, s3, Math.max(h2, 1), 0f, w,

@@ -202,17 +202,29 @@ final class SimdRowsD {
     }
 
     /**
-     * Row of Y (width 2h at yo): z = Y[0..h) + b, dz = Y[h..2h) + c; h = tanh z into Y[0..h),
-     * dh = (1 - h²) dz into Y[h..2h).
+     * Rows {@code 0..n} of Y (row i at {@code yo + i·ld}, width 2h): z = Y[i, 0..h) + b, dz = Y[i, h..2h) + c;
+     * h = tanh z into Y[i, 0..h), dh = (1 - h²) dz into Y[i, h..2h). One vector of columns at a time down
+     * all the rows, its bias vectors b and c loaded once; full vectors unmasked, the last partial one
+     * masked (per-row calls with masks took 18.5 µs per 336 × 64 chunk, this 11.7).
      */
-    static void tanhRow(int h, double[] y, int yo, double[] theta, int bOff, double[] v) {
-        for (int j = 0; j < h; j += L) {
+    static void tanhRows(int n, int h, double[] y, int yo, int ld, double[] theta, int bOff, double[] v) {
+        int j = 0;
+        for (int bound = S.loopBound(h); j < bound; j += L) {
+            DoubleVector b = DoubleVector.fromArray(S, theta, bOff + j), c = DoubleVector.fromArray(S, v, bOff + j);
+            for (int i = 0, r = yo + j; i < n; i++, r += ld) {
+                DoubleVector t = DoubleVector.fromArray(S, y, r).add(b).lanewise(VectorOperators.TANH);
+                t.intoArray(y, r);
+                t.mul(t).neg().add(1.0).mul(DoubleVector.fromArray(S, y, r + h).add(c)).intoArray(y, r + h);
+            }
+        }
+        if (j < h) {
             VectorMask<Double> m = S.indexInRange(j, h);
-            DoubleVector t = DoubleVector.fromArray(S, y, yo + j, m).add(DoubleVector.fromArray(S, theta, bOff + j, m))
-                    .lanewise(VectorOperators.TANH);
-            t.intoArray(y, yo + j, m);
-            DoubleVector dz = DoubleVector.fromArray(S, y, yo + h + j, m).add(DoubleVector.fromArray(S, v, bOff + j, m));
-            t.mul(t).neg().add(1.0).mul(dz).intoArray(y, yo + h + j, m);
+            DoubleVector b = DoubleVector.fromArray(S, theta, bOff + j, m), c = DoubleVector.fromArray(S, v, bOff + j, m);
+            for (int i = 0, r = yo + j; i < n; i++, r += ld) {
+                DoubleVector t = DoubleVector.fromArray(S, y, r, m).add(b).lanewise(VectorOperators.TANH);
+                t.intoArray(y, r, m);
+                t.mul(t).neg().add(1.0).mul(DoubleVector.fromArray(S, y, r + h, m).add(c)).intoArray(y, r + h, m);
+            }
         }
     }
 

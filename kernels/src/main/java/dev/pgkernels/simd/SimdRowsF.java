@@ -201,17 +201,29 @@ final class SimdRowsF {
     }
 
     /**
-     * Row of Y (width 2h at yo): z = Y[0..h) + b, dz = Y[h..2h) + c; h = tanh z into Y[0..h),
-     * dh = (1 - h²) dz into Y[h..2h).
+     * Rows {@code 0..n} of Y (row i at {@code yo + i·ld}, width 2h): z = Y[i, 0..h) + b, dz = Y[i, h..2h) + c;
+     * h = tanh z into Y[i, 0..h), dh = (1 - h²) dz into Y[i, h..2h). One vector of columns at a time down
+     * all the rows, its bias vectors b and c loaded once; full vectors unmasked, the last partial one
+     * masked (per-row calls with masks took 18.5 µs per 336 × 64 chunk, this 11.7).
      */
-    static void tanhRow(int h, float[] y, int yo, float[] theta, int bOff, float[] v) {
-        for (int j = 0; j < h; j += L) {
+    static void tanhRows(int n, int h, float[] y, int yo, int ld, float[] theta, int bOff, float[] v) {
+        int j = 0;
+        for (int bound = S.loopBound(h); j < bound; j += L) {
+            FloatVector b = FloatVector.fromArray(S, theta, bOff + j), c = FloatVector.fromArray(S, v, bOff + j);
+            for (int i = 0, r = yo + j; i < n; i++, r += ld) {
+                FloatVector t = FloatVector.fromArray(S, y, r).add(b).lanewise(VectorOperators.TANH);
+                t.intoArray(y, r);
+                t.mul(t).neg().add(1f).mul(FloatVector.fromArray(S, y, r + h).add(c)).intoArray(y, r + h);
+            }
+        }
+        if (j < h) {
             VectorMask<Float> m = S.indexInRange(j, h);
-            FloatVector t = FloatVector.fromArray(S, y, yo + j, m).add(FloatVector.fromArray(S, theta, bOff + j, m))
-                    .lanewise(VectorOperators.TANH);
-            t.intoArray(y, yo + j, m);
-            FloatVector dz = FloatVector.fromArray(S, y, yo + h + j, m).add(FloatVector.fromArray(S, v, bOff + j, m));
-            t.mul(t).neg().add(1f).mul(dz).intoArray(y, yo + h + j, m);
+            FloatVector b = FloatVector.fromArray(S, theta, bOff + j, m), c = FloatVector.fromArray(S, v, bOff + j, m);
+            for (int i = 0, r = yo + j; i < n; i++, r += ld) {
+                FloatVector t = FloatVector.fromArray(S, y, r, m).add(b).lanewise(VectorOperators.TANH);
+                t.intoArray(y, r, m);
+                t.mul(t).neg().add(1f).mul(FloatVector.fromArray(S, y, r + h, m).add(c)).intoArray(y, r + h, m);
+            }
         }
     }
 
