@@ -26,7 +26,7 @@ import dev.pgkernels.fisher.MlpSoftmaxShape;
  * row of width {@code 2·out}. Workspace ({@code floats}) layout, per product ({@code R} = chunk rows):
  * <ul>
  *   <li>linear: {@code [W;V]} (2A·D), {@code Y} (R·2A: q|u, then -|w), GEMM or row scratch;</li>
- *   <li>MLP: {@code [W1;V1]} (2H1·D), {@code [W2;V2]} (2H2·H1), {@code [W3;V3]} (2A·H2), {@code Y1} (R·2H1:
+ *   <li>MLP: {@code [W1;V1]ᵀ} (D·2H1), {@code [W2;V2]ᵀ} (H1·2H2), {@code [W3;V3]} (2A·H2), {@code Y1} (R·2H1:
  *       h1|dh1, later h1|g1), {@code Y2} (R·2H2: h2|dh2, later h2|g2), {@code Y3} (R·2A: q|u, then -|w),
  *       GEMM or row scratch;</li>
  *   <li>Gaussian: {@code T} (B·A, {@code V x_i}), GEMM scratch; empirical: {@code G v} (B), GEMM scratch.</li>
@@ -150,10 +150,8 @@ final class JblasFvpF {
         int y1 = s3 + 2 * a * h2, y2 = y1 + 2 * r * h1, y3 = y2 + 2 * r * h2, g = y3 + 2 * r * a;
         int ldx = Math.max(stride * d, 1);
         float inv = 1f / n;
-        System.arraycopy(theta, oW1, w, s1, h1 * d);
-        System.arraycopy(v, oW1, w, s1 + h1 * d, h1 * d);
-        System.arraycopy(theta, oW2, w, s2, h2 * h1);
-        System.arraycopy(v, oW2, w, s2 + h2 * h1, h2 * h1);
+        stackedT(h1, d, theta, v, oW1, w, s1);
+        stackedT(h2, h1, theta, v, oW2, w, s2);
         System.arraycopy(theta, oW3, w, s3, a * h2);
         System.arraycopy(v, oW3, w, s3 + a * h2, a * h2);
         for (int c0 = 0; c0 < n; c0 += r) {
@@ -162,22 +160,35 @@ final class JblasFvpF {
         }
     }
 
+    /**
+     * {@code dst (c × 2r) = [A; B]ᵀ} for the {@code r × c} blocks {@code A = theta[o..]}, {@code B = v[o..]}:
+     * the hidden layers' stacked weights, transposed once per product so that every chunk's forward GEMM
+     * reads a non-transposed B (packed by vector copies) instead of transposing it again, element by element.
+     */
+    private static void stackedT(int r, int c, float[] theta, float[] v, int o, float[] dst, int d) {
+        for (int j = 0; j < r; j++) {
+            for (int p = 0, src = o + j * c, t = d + j; p < c; p++, src++, t += 2 * r) {
+                dst[t] = theta[src];
+                dst[t + r] = v[src];
+            }
+        }
+    }
+
     /** One chunk of {@code rows} rows of the MLP product (X from {@code xo}); adds its part to out. */
     private static void mlpChunk(float[] theta, float[] x, float[] v, float inv, float[] out, float[] w, int xo,
             int rows, int d, int h1, int h2, int a, int ldx, int oB1, int oW2, int oB2, int oW3, int oB3, int oW1,
             int s1, int s2, int s3, int y1, int y2, int y3, int g) {
-        // layer 1: [z1 | dz1] = X [W1; V1]ᵀ, then h1 = tanh(z1 + b1), dh1 = (1 - h1²)(dz1 + c1)
+        // layer 1: [z1 | dz1] = X [W1; V1]ᵀ (the transposed stack is in the workspace), then h1 = tanh(z1 + b1), dh1 = (1 - h1²)(dz1 + c1)
         if (h1 > 0) {
-            JblasBlasF.gemm(false, true, rows, 2 * h1, d, 1f, x, xo, ldx, w, s1, Math.max(d, 1), 0f, w, y1, 2 * h1, w,
-                    g);
+            JblasBlasF.gemm(false, false, rows, 2 * h1, d, 1f, x, xo, ldx, w, s1, 2 * h1, 0f, w, y1, 2 * h1, w, g);
             JblasRowsF.tanhRows(rows, h1, w, y1, 2 * h1, theta, oB1, v);
         }
         // layer 2: [z2 | h1 V2ᵀ] = h1 [W2; V2]ᵀ, then dz2 += dh1 W2ᵀ
         if (h2 > 0) {
-            JblasBlasF.gemm(false, true, rows, 2 * h2, h1, 1f, w, y1, Math.max(2 * h1, 1), w, s2, Math.max(h1, 1), 0f,
-                    w, y2, 2 * h2, w, g);
-            JblasBlasF.gemm(false, true, rows, h2, h1, 1f, w, y1 + h1, Math.max(2 * h1, 1), w, s2, Math.max(h1, 1), 1f,
-                    w, y2 + h2, 2 * h2, w, g);
+            JblasBlasF.gemm(false, false, rows, 2 * h2, h1, 1f, w, y1, Math.max(2 * h1, 1), w, s2, 2 * h2, 0f, w, y2,
+                    2 * h2, w, g);
+            JblasBlasF.gemm(false, false, rows, h2, h1, 1f, w, y1 + h1, Math.max(2 * h1, 1), w, s2, 2 * h2, 1f, w,
+                    y2 + h2, 2 * h2, w, g);
             JblasRowsF.tanhRows(rows, h2, w, y2, 2 * h2, theta, oB2, v);
         }
         // output: [q | h2 V3ᵀ] = h2 [W3; V3]ᵀ, dq += dh2 W3ᵀ; then pi, w = M dq
