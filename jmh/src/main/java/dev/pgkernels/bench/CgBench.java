@@ -32,13 +32,17 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@code tol = 0}, so none stops early) on the damped FVP operator of {@link FisherBench}'s two
  * policies ({@code linear}: B 4096, D 256, A 18; {@code mlp}: B 4096, 64-64-64, A 18), with the
  * FVP and the CG from the same backend {@code impl}. The right-hand side is uniform in [-1, 1].
- * A solve takes about 10 products, so warmup is one iteration: 2 policies × 4 iterations of at
- * least one solve each (reference: well under 2 minutes in all).
+ *
+ * <p>{@code fvps} applies the same operator ten times (the solve's products alone, through the same
+ * {@link FloatOperator} call), so {@code solve / fvps} from one run is the CG's own overhead (its dot
+ * products and updates, the result record). Warmup is two iterations (the simd code must reach C2
+ * before measuring; one was not always enough on the loaded machine): 2 methods × 2 policies × 5
+ * iterations of at least one solve each (reference: about 2 minutes in all).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Warmup(iterations = 1, time = 1)
+@Warmup(iterations = 2, time = 1)
 @Measurement(iterations = 3, time = 1)
 @Fork(value = 1, jvmArgsAppend = BenchConfig.VECTOR_MODULE)
 public class CgBench {
@@ -57,6 +61,7 @@ public class CgBench {
     private FloatOperator op;
     private float[] g;
     private float[] x;
+    private float[] ap;
     private CgWorkspace ws;
     private int n;
 
@@ -82,6 +87,7 @@ public class CgBench {
             default -> throw new IllegalStateException();
         };
         x = new float[n];
+        ap = new float[n];
         ws = cg.floatWorkspace(n);
         CgResult<float[]> res = cg.solve(op, n, g, x, ITERATIONS, 0.0, ws);
         if (res.iterations() != ITERATIONS || res.status() != CgStatus.MAX_ITERATIONS) {
@@ -94,16 +100,28 @@ public class CgBench {
         return cg.solve(op, n, g, x, ITERATIONS, 0.0, ws);
     }
 
+    /** The solve's ten operator applications alone (same operator, same call), for the CG overhead ratio. */
+    @Benchmark
+    public float[] fvps() {
+        for (int i = 0; i < ITERATIONS; i++) {
+            op.apply(g, ap);
+        }
+        return ap;
+    }
+
     /**
      * Ten iterations, each one FVP ({@link FisherBench#fvpWork}) plus the CG vector work: two dot
      * products ({@code p·Ap}, {@code r·r}: 4P flops) and three updates ({@code x, r, p}: 6P flops);
      * the start copies g and computes {@code g·g} (2P). Bytes: each FVP's compulsory bytes (X is
      * read again by every product) plus per iteration the CG vectors read and written
-     * ({@code x, r, p, Ap}: 7 vector passes of 4P bytes).
+     * ({@code x, r, p, Ap}: 7 vector passes of 4P bytes). {@code fvps}: ten FVPs' work.
      */
     public static Work work(String method, Map<String, String> params) {
         FisherShape s = FisherBench.shapeOf(params.getOrDefault("policy", "linear"));
         Work fvp = FisherBench.fvpWork(s);
+        if (method.equals("fvps")) {
+            return new Work(ITERATIONS * fvp.bytes(), ITERATIONS * fvp.flops());
+        }
         double p = s.paramCount();
         return new Work(ITERATIONS * (fvp.bytes() + 7 * 4 * p) + 3 * 4 * p,
                 ITERATIONS * (fvp.flops() + 10 * p) + 2 * p);

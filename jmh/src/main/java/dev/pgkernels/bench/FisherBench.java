@@ -30,12 +30,18 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code mlp}: MLP-softmax, B = 4096, obs D = 64, hidden 64-64, A = 18 (P = 9554).</li>
  * </ul>
  * θ uniform in [-0.1, 0.1] (an initialisation-sized policy), X uniform in [-1, 1], v uniform in
- * [-1, 1], seeded by {@link BenchConfig#SEED}. 2 policies × 5 s ≈ 15 s with the fork.
+ * [-1, 1], seeded by {@link BenchConfig#SEED}.
+ *
+ * <p>{@code precision}: {@code fp32} by default; {@code fp64} measures the double overload on the same
+ * (fp32-valued) inputs. It is not in the default list (it would double the run): measure it with
+ * {@code -p precision=fp32,fp64}. Warmup is four 1 s iterations: with two, a loaded machine sometimes
+ * still measured C1-compiled simd code (boxed vectors, 40 KB and 10x the time per product).
+ * 2 policies × 7 s ≈ 15 s per implementation with the fork.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Warmup(iterations = 2, time = 1)
+@Warmup(iterations = 4, time = 1)
 @Measurement(iterations = 3, time = 1)
 @Fork(value = 1, jvmArgsAppend = BenchConfig.VECTOR_MODULE)
 public class FisherBench {
@@ -47,6 +53,10 @@ public class FisherBench {
     @Param({"linear", "mlp"})
     public String policy;
 
+    /** {@code fp32} or {@code fp64} (the double overload of the same product); see the class comment. */
+    @Param({"fp32"})
+    public String precision;
+
     /** Damping of the product: OpenAI baselines trpo_mpi's {@code cg_damping = 0.1}. */
     static final double DAMPING = 0.1;
 
@@ -56,6 +66,7 @@ public class FisherBench {
     float[] x;
     float[] v;
     float[] out;
+    double[] thetaD, xD, vD, outD;
     FisherWorkspace ws;
 
     /** The benchmark shape of a policy name. */
@@ -73,6 +84,22 @@ public class FisherBench {
             a[i] = (float) ((2 * r.nextDouble() - 1) * lim);
         }
         return a;
+    }
+
+    static double[] widen(float[] f) {
+        double[] d = new double[f.length];
+        for (int i = 0; i < f.length; i++) d[i] = f[i];
+        return d;
+    }
+
+    /** One double product {@code out = (F + λI) v} with the given kernels and workspace. */
+    static void product(FisherKernels k, FisherShape s, double[] theta, double[] x, double[] v, double[] out,
+            FisherWorkspace ws) {
+        switch (s) {
+            case LinearSoftmaxShape ls -> k.linearSoftmaxFvp(ls, theta, x, v, DAMPING, FisherKernels.ALL_ROWS, out, ws);
+            case MlpSoftmaxShape ms -> k.mlpSoftmaxFvp(ms, theta, x, v, DAMPING, FisherKernels.ALL_ROWS, out, ws);
+            default -> throw new IllegalArgumentException("not benchmarked: " + s);
+        }
     }
 
     /** One product {@code out = (F + λI) v} with the given kernels and workspace. */
@@ -102,12 +129,39 @@ public class FisherBench {
         FisherKernels ref = Backends.reference().fisher().orElseThrow();
         float[] refOut = new float[p];
         product(ref, shape, theta, x, v, refOut, ref.workspace(shape));
-        product(kernels, shape, theta, x, v, out, ws);
-        BenchConfig.checkAgainstReference("fvp " + policy, refOut, out, p, 1e-5, 1e-6);
+        switch (precision) {
+            case "fp32" -> {
+                product(kernels, shape, theta, x, v, out, ws);
+                BenchConfig.checkAgainstReference("fvp " + policy, refOut, out, p, 1e-5, 1e-6);
+            }
+            case "fp64" -> {
+                thetaD = widen(theta);
+                xD = widen(x);
+                vD = widen(v);
+                outD = new double[p];
+                double[] refD = new double[p];
+                product(ref, shape, thetaD, xD, vD, refD, ref.workspace(shape));
+                product(kernels, shape, thetaD, xD, vD, outD, ws);
+                // double sums of a few thousand terms: far inside the fp32 check's bounds, which are applied to
+                // the narrowed values (their own rounding is 2^-24 relative)
+                float[] narrowRef = new float[p], narrow = new float[p];
+                for (int i = 0; i < p; i++) {
+                    narrowRef[i] = (float) refD[i];
+                    narrow[i] = (float) outD[i];
+                }
+                BenchConfig.checkAgainstReference("fvp fp64 " + policy, narrowRef, narrow, p, 1e-7, 1e-8);
+            }
+            default -> throw new IllegalArgumentException("precision must be fp32 or fp64, got " + precision);
+        }
     }
 
+    /** One product in the chosen precision (its output array is returned so it is consumed). */
     @Benchmark
-    public float[] fvp() {
+    public Object fvp() {
+        if (outD != null) {
+            product(kernels, shape, thetaD, xD, vD, outD, ws);
+            return outD;
+        }
         product(kernels, shape, theta, x, v, out, ws);
         return out;
     }
@@ -125,11 +179,13 @@ public class FisherBench {
      *       4·H1·H2, W1 gradient 2·D·H1, tanh' products 2(H1 + H2), bias sums A + H1 + H2:
      *       {@code B(6·D·H1 + 10·H1·H2 + 10·H2·A + 9A + 7(H1+H2)) + 3P}.</li>
      * </ul>
-     * Bytes (compulsory, fp32): X once ({@code 4BD}), θ, v and out once each ({@code 3·4P}).
+     * Bytes (compulsory, fp32): X once ({@code 4BD}), θ, v and out once each ({@code 3·4P}); twice that
+     * in fp64.
      */
     public static Work work(String method, Map<String, String> params) {
         FisherShape s = shapeOf(params.getOrDefault("policy", "linear"));
-        return fvpWork(s);
+        Work w = fvpWork(s);
+        return "fp64".equals(params.get("precision")) ? new Work(2 * w.bytes(), w.flops()) : w;
     }
 
     /** The work of one FVP of shape {@code s} (see {@link #work}). */

@@ -37,6 +37,19 @@ final class JblasRowsF {
         }
     }
 
+    /** No scratch: {@link #softmaxMRows} goes row by row. */
+    static int rowsScratch(int a) {
+        return 0;
+    }
+
+    /** {@link #softmaxM} on rows {@code 0..n} of Y (row i at {@code yo + i·ld}); the scratch arguments are unused. */
+    static void softmaxMRows(int n, int a, float[] y, int yo, int ld, float[] theta, int bOff, float[] v, float[] t,
+            int to) {
+        for (int i = 0; i < n; i++) {
+            softmaxM(a, y, yo + i * ld, theta, bOff, v);
+        }
+    }
+
     /** Row of Y (width 2h): h = tanh(z + b) into Y[0..h), dh = (1 - h²)(dz + c) into Y[h..2h). */
     static void tanhRow(int h, float[] y, int yo, float[] theta, int bOff, float[] v) {
         for (int j = 0; j < h; j++) {
@@ -46,21 +59,33 @@ final class JblasRowsF {
         }
     }
 
-    /** Y[h..2h) *= 1 - Y[0..h)². */
-    static void tanhBack(int h, float[] y, int yo) {
-        for (int j = 0; j < h; j++) {
-            float t = y[yo + j];
-            y[yo + h + j] *= 1 - t * t;
+    /** {@link #tanhRow} on rows {@code 0..n} of Y (row i at {@code yo + i·ld}). */
+    static void tanhRows(int n, int h, float[] y, int yo, int ld, float[] theta, int bOff, float[] v) {
+        for (int i = 0; i < n; i++) {
+            tanhRow(h, y, yo + i * ld, theta, bOff, v);
         }
     }
 
-    /** out[o..o+w) = inv Σ_i src[so + i ld ..] + λ v[vo..]. */
-    static void colSums(int n, int w, float[] src, int so, int ld, float inv, float lambda, float[] v, int vo,
-            float[] out, int o, float[] acc, int ao) {
-        java.util.Arrays.fill(acc, ao, ao + w, 0);
-        for (int i = 0; i < n; i++) {
-            for (int j = 0; j < w; j++) acc[ao + j] += src[so + i * ld + j];
+    /** Rows 0..n of Y (row i at yo + i·ld): g = Y[i, h..2h) *= 1 - Y[i, 0..h)², and out[o..o+h) += inv Σ_i g. */
+    static void tanhBackSums(int n, int h, float[] y, int yo, int ld, float inv, float[] out, int o) {
+        for (int j = 0; j < h; j++) {
+            float acc = 0;
+            for (int i = 0, r = yo + j; i < n; i++, r += ld) {
+                float t = y[r];
+                float g = (1 - t * t) * y[r + h];
+                y[r + h] = g;
+                acc += g;
+            }
+            out[o + j] += acc * inv;
         }
-        for (int j = 0; j < w; j++) out[o + j] = acc[ao + j] * inv + lambda * v[vo + j];
+    }
+
+    /** out[o..o+w) += inv Σ_{i<n} src[so + i ld ..]. */
+    static void colSums(int n, int w, float[] src, int so, int ld, float inv, float[] out, int o) {
+        for (int j = 0; j < w; j++) {
+            float acc = 0;
+            for (int i = 0, r = so + j; i < n; i++, r += ld) acc += src[r];
+            out[o + j] += acc * inv;
+        }
     }
 }

@@ -8,43 +8,79 @@ import dev.pgkernels.fisher.MlpSoftmaxShape;
 
 /**
  * fp32 Fisher-vector products of the {@code simd} backend (SPEC §4) built on the blocked GEMM
- * ({@link SimdGemmF}): every product over the batch is one GEMM over all the rows used (the sample
- * stride k becomes the leading dimension {@code k·D} of X, so no rows are copied), and the row-wise
- * parts (bias, softmax, {@code M_i}, tanh) are vector loops over a row's width with a masked tail.
- * The row loops are {@link SimdRowsF}. (SimdFvpD, and jblas's JblasFvpF/D, are generated from this file:
- * float to double, and SimdGemmF/SimdBlasF/SimdRowsF to the jblas classes; edit this file and regenerate.)
+ * ({@link SimdGemmF}): the products over the batch are GEMMs over the rows used (the sample stride k
+ * becomes the leading dimension {@code k·D} of X, so no rows are copied), and the row-wise parts
+ * (bias, softmax, {@code M_i}, tanh, bias gradients) are vector loops ({@link SimdRowsF}).
+ * (SimdFvpD, and jblas's JblasFvpF/D, are generated from this file: float to double, and
+ * SimdGemmF/SimdBlasF/SimdRowsF to the jblas classes; edit this file and regenerate.)
+ *
+ * <p><b>Row chunks.</b> The linear and MLP products run the whole forward and backward pass on
+ * {@link #chunkRows} rows at a time (a multiple of 48, sized so that the chunk's X rows and its
+ * activations, about {@link #CHUNK_BYTES}, stay in L2 between the passes), adding each chunk's part of
+ * the weight and bias gradients to the output ({@code β = 1}). So every row-wise pass and the backward
+ * GEMMs read L2-resident data, and X is read from memory once per product, not once per pass.
  *
  * <p>Value and tangent share their GEMM: the weights W and the direction's block V are stacked
  * into {@code [W; V]} in the workspace, so one product gives {@code [X Wᵀ | X Vᵀ]} side by side in a
- * row of width {@code 2·out}. Workspace ({@code floats}) layout, per product:
+ * row of width {@code 2·out}. Workspace ({@code floats}) layout, per product ({@code R} = chunk rows):
  * <ul>
- *   <li>linear: {@code [W;V]} (2A·D), {@code Y} (B·2A: q|u, then pi|w), the bias sums (A), GEMM scratch;</li>
- *   <li>MLP: {@code [W1;V1]} (2H1·D), {@code [W2;V2]} (2H2·H1), {@code [W3;V3]} (2A·H2), {@code Y1} (B·2H1:
- *       h1|dh1, later h1|g1), {@code Y2} (B·2H2: h2|dh2, later h2|g2), {@code Y3} (B·2A: pi|w),
- *       column sums (max(H1, H2, A)), GEMM scratch;</li>
+ *   <li>linear: {@code [W;V]} (2A·D), {@code Y} (R·2A: q|u, then -|w), GEMM or row scratch;</li>
+ *   <li>MLP: {@code [W1;V1]ᵀ} (D·2H1), {@code [W2;V2]ᵀ} (H1·2H2), {@code [W3;V3]} (2A·H2), {@code Y1} (R·2H1:
+ *       h1|dh1, later h1|g1), {@code Y2} (R·2H2: h2|dh2, later h2|g2), {@code Y3} (R·2A: q|u, then -|w),
+ *       GEMM or row scratch;</li>
  *   <li>Gaussian: {@code T} (B·A, {@code V x_i}), GEMM scratch; empirical: {@code G v} (B), GEMM scratch.</li>
  * </ul>
  * Every output is {@code (1/n)·(sum over rows) + λ v}: the damping term is written first and the
- * backward GEMM adds to it ({@code β = 1}, {@code α = 1/n}). fp32 throughout; sums reassociated by
- * SIMD and blocking (bounds in the tests).
+ * backward GEMMs and bias sums add to it ({@code β = 1}, {@code α = 1/n}), chunk after chunk. fp32
+ * throughout; sums reassociated by SIMD, blocking and chunking (bounds in the tests).
  */
 final class SimdFvpF {
     private SimdFvpF() {}
+
+    /**
+     * Bytes of X rows and activations a row chunk aims at: half of this machine's 1 MB L2, the rest for
+     * the GEMM's packed panels. Best-of-400 at B = 4096 (noisy machine): 64 KB to 1 MB chunks and
+     * none gave MLP 3.78, 3.81, 3.13, 3.00, 2.90, 3.24 ms and linear 1.19, 1.06, 1.02, 0.97, 0.99, 1.04 ms.
+     */
+    static final int CHUNK_BYTES = 512 * 1024;
+
+    /** Row-chunk granularity: a multiple of the GEMM's MR = 6 and of every vector length up to 16. */
+    private static final int CHUNK_STEP = 48;
+
+    /**
+     * Rows per chunk for rows of {@code rowBytes} bytes (X row plus activations): about
+     * {@link #CHUNK_BYTES}, a multiple of 48, at least 48, at most {@code n}.
+     */
+    static int chunkRows(int n, long rowBytes) {
+        long r = CHUNK_BYTES / Math.max(rowBytes, 1) / CHUNK_STEP * CHUNK_STEP;
+        return (int) Math.min(n, Math.max(CHUNK_STEP, r));
+    }
+
+    private static int linearChunk(int n, int d, int a) {
+        return chunkRows(n, 4L * (d + 2L * a));
+    }
+
+    private static int mlpChunk(int n, int d, int h1, int h2, int a) {
+        return chunkRows(n, 4L * (d + 2L * h1 + 2L * h2 + 2L * a));
+    }
 
     /** Workspace floats a product of {@code shape} needs. */
     static int workspaceSize(FisherShape shape) {
         int b = shape.batch();
         long s = switch (shape) {
             case LinearSoftmaxShape ls -> {
-                int d = ls.features(), a = ls.actions();
-                yield 2L * a * d + 2L * b * a + a + Math.max(SimdGemmF.scratch(b, 2 * a, d), SimdGemmF.scratch(a, d, b));
+                int d = ls.features(), a = ls.actions(), r = linearChunk(b, d, a);
+                yield 2L * a * d + 2L * r * a
+                        + max(SimdGemmF.scratch(r, 2 * a, d), SimdGemmF.scratch(a, d, r), SimdRowsF.rowsScratch(a));
             }
             case MlpSoftmaxShape ms -> {
                 int d = ms.features(), h1 = ms.hidden1(), h2 = ms.hidden2(), a = ms.actions();
-                long g = max(SimdGemmF.scratch(b, 2 * h1, d), SimdGemmF.scratch(b, 2 * h2, h1),
-                        SimdGemmF.scratch(b, 2 * a, h2), SimdGemmF.scratch(a, h2, b), SimdGemmF.scratch(b, h2, a),
-                        SimdGemmF.scratch(h2, h1, b), SimdGemmF.scratch(b, h1, h2), SimdGemmF.scratch(h1, d, b));
-                yield 2L * h1 * d + 2L * h2 * h1 + 2L * a * h2 + 2L * b * (h1 + h2 + a) + max(h1, h2, a) + g;
+                int r = mlpChunk(b, d, h1, h2, a);
+                long g = max(SimdGemmF.scratch(r, 2 * h1, d), SimdGemmF.scratch(r, 2 * h2, h1),
+                        SimdGemmF.scratch(r, 2 * a, h2), SimdGemmF.scratch(a, h2, r), SimdGemmF.scratch(r, h2, a),
+                        SimdGemmF.scratch(h2, h1, r), SimdGemmF.scratch(r, h1, h2), SimdGemmF.scratch(h1, d, r),
+                        SimdRowsF.rowsScratch(a));
+                yield 2L * h1 * d + 2L * h2 * h1 + 2L * a * h2 + 2L * r * (h1 + h2 + a) + g;
             }
             case GaussianShape gs -> {
                 int d = gs.features(), a = gs.actions();
@@ -74,26 +110,27 @@ final class SimdFvpF {
             float[] out, float[] w) {
         int bN = shape.batch(), d = shape.features(), a = shape.actions(), p = shape.paramCount();
         int n = FisherShape.rowsUsed(bN, stride);
+        scaled(p, lambda, v, 0, out, 0); // the damping term; the chunks below add (1/n) Σ_i J_iᵀ M_i J_i v to it
         if (n == 0 || a == 0) {
-            scaled(p, lambda, v, 0, out, 0);
             return;
         }
-        int ad = a * d, ldx = stride * d;
-        int wv = 0, y = wv + 2 * ad, acc = y + 2 * n * a, g = acc + a;
+        int ad = a * d, ldx = stride * d, r = linearChunk(n, d, a);
+        int wv = 0, y = wv + 2 * ad, g = y + 2 * r * a;
         System.arraycopy(theta, 0, w, wv, ad);
         System.arraycopy(v, 0, w, wv + ad, ad);
         float inv = 1f / n;
-        // [q | u] = X_used [W; V]ᵀ   (n × 2A)
-        SimdGemmF.gemm(false, true, n, 2 * a, d, 1f, x, 0, Math.max(ldx, 1), w, wv, Math.max(d, 1), 0f, w, y, 2 * a, w, g);
-        for (int i = 0; i < n; i++) {
-            SimdRowsF.softmaxM(a, w, y + i * 2 * a, theta, ad, v);
+        for (int c0 = 0; c0 < n; c0 += r) {
+            int rows = Math.min(r, n - c0), xo = c0 * ldx;
+            // [q | u] = X_chunk [W; V]ᵀ   (rows × 2A), then w = M (u + c) in u's place
+            SimdGemmF.gemm(false, true, rows, 2 * a, d, 1f, x, xo, Math.max(ldx, 1), w, wv, Math.max(d, 1), 0f, w, y,
+                    2 * a, w, g);
+            SimdRowsF.softmaxMRows(rows, a, w, y, 2 * a, theta, ad, v, w, g);
+            // out_W += (1/n) wᵀ X_chunk ; out_b += (1/n) Σ w
+            if (d > 0) {
+                SimdGemmF.gemm(true, false, a, d, rows, inv, w, y + a, 2 * a, x, xo, ldx, 1f, out, 0, d, w, g);
+            }
+            SimdRowsF.colSums(rows, a, w, y + a, 2 * a, inv, out, ad);
         }
-        // out_W = (1/n) wᵀ X_used + λ V
-        scaled(ad, lambda, v, 0, out, 0);
-        if (d > 0) {
-            SimdGemmF.gemm(true, false, a, d, n, inv, w, y + a, 2 * a, x, 0, ldx, 1f, out, 0, d, w, g);
-        }
-        SimdRowsF.colSums(n, a, w, y + a, 2 * a, inv, lambda, v, ad, out, ad, w, acc);
     }
 
     static void mlp(MlpSoftmaxShape shape, float[] theta, float[] x, float[] v, float lambda, int stride, float[] out,
@@ -101,70 +138,85 @@ final class SimdFvpF {
         int bN = shape.batch(), d = shape.features(), h1 = shape.hidden1(), h2 = shape.hidden2(), a = shape.actions();
         int p = shape.paramCount();
         int n = FisherShape.rowsUsed(bN, stride);
-        scaled(p, lambda, v, 0, out, 0); // the damping term; the products below add (1/n) Jᵀ M J v to it
-        if (n == 0) {
-            return;
+        scaled(p, lambda, v, 0, out, 0); // the damping term; the chunks below add (1/n) Σ_i J_iᵀ M_i J_i v to it
+        if (n == 0 || a == 0) {
+            return; // no rows, or no logits: F = 0
         }
         int oW1 = shape.offW1(), oB1 = shape.offB1(), oW2 = shape.offW2(), oB2 = shape.offB2();
         int oW3 = shape.offW3(), oB3 = shape.offB3();
+        int r = mlpChunk(n, d, h1, h2, a);
         int s1 = 0, s2 = s1 + 2 * h1 * d, s3 = s2 + 2 * h2 * h1;
-        int y1 = s3 + 2 * a * h2, y2 = y1 + 2 * n * h1, y3 = y2 + 2 * n * h2;
-        int acc = y3 + 2 * n * a, g = acc + max(h1, h2, a);
+        int y1 = s3 + 2 * a * h2, y2 = y1 + 2 * r * h1, y3 = y2 + 2 * r * h2, g = y3 + 2 * r * a;
         int ldx = Math.max(stride * d, 1);
         float inv = 1f / n;
-        System.arraycopy(theta, oW1, w, s1, h1 * d);
-        System.arraycopy(v, oW1, w, s1 + h1 * d, h1 * d);
-        System.arraycopy(theta, oW2, w, s2, h2 * h1);
-        System.arraycopy(v, oW2, w, s2 + h2 * h1, h2 * h1);
+        stackedT(h1, d, theta, v, oW1, w, s1);
+        stackedT(h2, h1, theta, v, oW2, w, s2);
         System.arraycopy(theta, oW3, w, s3, a * h2);
         System.arraycopy(v, oW3, w, s3 + a * h2, a * h2);
-        // layer 1: [z1 | dz1] = X [W1; V1]ᵀ, then h1 = tanh(z1 + b1), dh1 = (1 - h1²)(dz1 + c1)
+        for (int c0 = 0; c0 < n; c0 += r) {
+            mlpChunk(theta, x, v, inv, out, w, c0 * stride * d, Math.min(r, n - c0), d, h1, h2, a, ldx, oB1, oW2,
+                    oB2, oW3, oB3, oW1, s1, s2, s3, y1, y2, y3, g);
+        }
+    }
+
+    /**
+     * {@code dst (c × 2r) = [A; B]ᵀ} for the {@code r × c} blocks {@code A = theta[o..]}, {@code B = v[o..]}:
+     * the hidden layers' stacked weights, transposed once per product so that every chunk's forward GEMM
+     * reads a non-transposed B (packed by vector copies) instead of transposing it again, element by element.
+     */
+    private static void stackedT(int r, int c, float[] theta, float[] v, int o, float[] dst, int d) {
+        for (int j = 0; j < r; j++) {
+            for (int p = 0, src = o + j * c, t = d + j; p < c; p++, src++, t += 2 * r) {
+                dst[t] = theta[src];
+                dst[t + r] = v[src];
+            }
+        }
+    }
+
+    /** One chunk of {@code rows} rows of the MLP product (X from {@code xo}); adds its part to out. */
+    private static void mlpChunk(float[] theta, float[] x, float[] v, float inv, float[] out, float[] w, int xo,
+            int rows, int d, int h1, int h2, int a, int ldx, int oB1, int oW2, int oB2, int oW3, int oB3, int oW1,
+            int s1, int s2, int s3, int y1, int y2, int y3, int g) {
+        // layer 1: [z1 | dz1] = X [W1; V1]ᵀ (the transposed stack is in the workspace), then h1 = tanh(z1 + b1), dh1 = (1 - h1²)(dz1 + c1)
         if (h1 > 0) {
-            SimdGemmF.gemm(false, true, n, 2 * h1, d, 1f, x, 0, ldx, w, s1, Math.max(d, 1), 0f, w, y1, 2 * h1, w, g);
-            for (int i = 0; i < n; i++) SimdRowsF.tanhRow(h1, w, y1 + i * 2 * h1, theta, oB1, v);
+            SimdGemmF.gemm(false, false, rows, 2 * h1, d, 1f, x, xo, ldx, w, s1, 2 * h1, 0f, w, y1, 2 * h1, w, g);
+            SimdRowsF.tanhRows(rows, h1, w, y1, 2 * h1, theta, oB1, v);
         }
         // layer 2: [z2 | h1 V2ᵀ] = h1 [W2; V2]ᵀ, then dz2 += dh1 W2ᵀ
         if (h2 > 0) {
-            SimdGemmF.gemm(false, true, n, 2 * h2, h1, 1f, w, y1, Math.max(2 * h1, 1), w, s2, Math.max(h1, 1), 0f, w, y2,
+            SimdGemmF.gemm(false, false, rows, 2 * h2, h1, 1f, w, y1, Math.max(2 * h1, 1), w, s2, 2 * h2, 0f, w, y2,
                     2 * h2, w, g);
-            SimdGemmF.gemm(false, true, n, h2, h1, 1f, w, y1 + h1, Math.max(2 * h1, 1), w, s2, Math.max(h1, 1), 1f, w,
+            SimdGemmF.gemm(false, false, rows, h2, h1, 1f, w, y1 + h1, Math.max(2 * h1, 1), w, s2, 2 * h2, 1f, w,
                     y2 + h2, 2 * h2, w, g);
-            for (int i = 0; i < n; i++) SimdRowsF.tanhRow(h2, w, y2 + i * 2 * h2, theta, oB2, v);
-        }
-        if (a == 0) {
-            return;
+            SimdRowsF.tanhRows(rows, h2, w, y2, 2 * h2, theta, oB2, v);
         }
         // output: [q | h2 V3ᵀ] = h2 [W3; V3]ᵀ, dq += dh2 W3ᵀ; then pi, w = M dq
-        SimdGemmF.gemm(false, true, n, 2 * a, h2, 1f, w, y2, Math.max(2 * h2, 1), w, s3, Math.max(h2, 1), 0f, w, y3,
-                2 * a, w, g);
-        SimdGemmF.gemm(false, true, n, a, h2, 1f, w, y2 + h2, Math.max(2 * h2, 1), w, s3, Math.max(h2, 1), 1f, w,
+        SimdGemmF.gemm(false, true, rows, 2 * a, h2, 1f, w, y2, Math.max(2 * h2, 1), w, s3, Math.max(h2, 1), 0f, w,
+                y3, 2 * a, w, g);
+        SimdGemmF.gemm(false, true, rows, a, h2, 1f, w, y2 + h2, Math.max(2 * h2, 1), w, s3, Math.max(h2, 1), 1f, w,
                 y3 + a, 2 * a, w, g);
-        for (int i = 0; i < n; i++) SimdRowsF.softmaxM(a, w, y3 + i * 2 * a, theta, oB3, v);
+        SimdRowsF.softmaxMRows(rows, a, w, y3, 2 * a, theta, oB3, v, w, g);
         // backward. W3: (1/n) wᵀ h2 ; b3: (1/n) Σ w
         if (h2 > 0) {
-            SimdGemmF.gemm(true, false, a, h2, n, inv, w, y3 + a, 2 * a, w, y2, 2 * h2, 1f, out, oW3, h2, w, g);
+            SimdGemmF.gemm(true, false, a, h2, rows, inv, w, y3 + a, 2 * a, w, y2, 2 * h2, 1f, out, oW3, h2, w, g);
         }
-        SimdRowsF.colSums(n, a, w, y3 + a, 2 * a, inv, lambda, v, oB3, out, oB3, w, acc);
+        SimdRowsF.colSums(rows, a, w, y3 + a, 2 * a, inv, out, oB3);
         if (h2 == 0) {
             return;
         }
-        // g2 = (w W3) ⊙ (1 - h2²) into the dh2 slot
-        SimdGemmF.gemm(false, false, n, h2, a, 1f, w, y3 + a, 2 * a, theta, oW3, h2, 0f, w, y2 + h2, 2 * h2, w, g);
-        for (int i = 0; i < n; i++) SimdRowsF.tanhBack(h2, w, y2 + i * 2 * h2);
-        if (h1 > 0) {
-            SimdGemmF.gemm(true, false, h2, h1, n, inv, w, y2 + h2, 2 * h2, w, y1, 2 * h1, 1f, out, oW2, h1, w, g);
-        }
-        SimdRowsF.colSums(n, h2, w, y2 + h2, 2 * h2, inv, lambda, v, oB2, out, oB2, w, acc);
+        // g2 = (w W3) ⊙ (1 - h2²) into the dh2 slot; b2 += (1/n) Σ g2
+        SimdGemmF.gemm(false, false, rows, h2, a, 1f, w, y3 + a, 2 * a, theta, oW3, h2, 0f, w, y2 + h2, 2 * h2, w, g);
+        SimdRowsF.tanhBackSums(rows, h2, w, y2, 2 * h2, inv, out, oB2);
         if (h1 == 0) {
             return;
         }
-        // g1 = (g2 W2) ⊙ (1 - h1²) into the dh1 slot
-        SimdGemmF.gemm(false, false, n, h1, h2, 1f, w, y2 + h2, 2 * h2, theta, oW2, h1, 0f, w, y1 + h1, 2 * h1, w, g);
-        for (int i = 0; i < n; i++) SimdRowsF.tanhBack(h1, w, y1 + i * 2 * h1);
+        SimdGemmF.gemm(true, false, h2, h1, rows, inv, w, y2 + h2, 2 * h2, w, y1, 2 * h1, 1f, out, oW2, h1, w, g);
+        // g1 = (g2 W2) ⊙ (1 - h1²) into the dh1 slot; b1 += (1/n) Σ g1
+        SimdGemmF.gemm(false, false, rows, h1, h2, 1f, w, y2 + h2, 2 * h2, theta, oW2, h1, 0f, w, y1 + h1, 2 * h1, w, g);
+        SimdRowsF.tanhBackSums(rows, h1, w, y1, 2 * h1, inv, out, oB1);
         if (d > 0) {
-            SimdGemmF.gemm(true, false, h1, d, n, inv, w, y1 + h1, 2 * h1, x, 0, ldx, 1f, out, oW1, d, w, g);
+            SimdGemmF.gemm(true, false, h1, d, rows, inv, w, y1 + h1, 2 * h1, x, xo, ldx, 1f, out, oW1, d, w, g);
         }
-        SimdRowsF.colSums(n, h1, w, y1 + h1, 2 * h1, inv, lambda, v, oB1, out, oB1, w, acc);
     }
 
     static void gaussian(GaussianShape shape, float[] theta, float[] x, float[] v, float lambda, int stride,

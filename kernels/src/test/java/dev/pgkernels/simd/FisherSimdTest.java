@@ -40,6 +40,17 @@ class FisherSimdTest {
     }
 
     @Example
+    void severalRowChunks() {
+        // batches of several row chunks (SimdFvpF.chunkRows: 448 rows at D = 256, A = 18; 48, the minimum, for the
+        // wide MLP) with a partial last chunk, every row and every 5th
+        FisherChecks.matchesReference(FAST, new Case(0, 1000, 256, 0, 0, 18, 1, 0.1, 9));
+        FisherChecks.matchesReference(FAST, new Case(0, 1000, 256, 0, 0, 18, 2, 0.0, 10));
+        FisherChecks.matchesReference(FAST, new Case(1, 301, 1500, 7, 5, 3, 1, 0.1, 11));
+        FisherChecks.matchesReference(FAST, new Case(1, 301, 1500, 7, 5, 3, 5, 1e-3, 12));
+        FisherChecks.matchesReference(FAST, new Case(1, 203, 1400, 0, 9, 4, 1, 0.1, 13));
+    }
+
+    @Example
     void rejectsBadInput() {
         FisherChecks.rejectsBadInput(FAST);
     }

@@ -41,6 +41,38 @@ class LinalgSimdTest {
     }
 
     @Example
+    void dotTailColumns() {
+        // A·Bᵀ: the <= L/2 columns past the last full panel of NR = 2L are dots along k. Every such count for
+        // L = 16, 8 and 4 (n % 32 in 1..8, n % 16 in 1..4, n % 8 in 1..2) and the counts just past them, odd and
+        // even m (an odd last row is computed twice, stored once), k below one vector, just off it and off KC,
+        // β = 0 and not.
+        int[] ns = {1, 2, 3, 4, 5, 7, 8, 9, 17, 18, 20, 24, 25, 33, 36, 37, 40, 41, 50, 52, 65, 68};
+        int[] ms = {1, 2, 5, 7, 13};
+        int[] ks = {1, 3, 15, 16, 17, 127, 129};
+        long seed = 11;
+        for (int n : ns) {
+            for (int i = 0; i < ms.length; i++) {
+                int m = ms[i], k = ks[(i + n) % ks.length];
+                float beta = (n & 1) == 0 ? 0f : -1.5f;
+                LinalgChecks.gemm(FAST, new GemmCase(false, true, m, n, k, (int) (seed % 3), (int) (seed % 2) * 2, 2.5f,
+                        beta, seed++, (n % 5) == 0));
+            }
+        }
+    }
+
+    @Example
+    void shallowProductsReadAInPlace() {
+        // k <= KC/2 with n > GEMM_PACK_A_MIN_N: A is read in place (the MLP's 4096×64 · 64×128), every transpose
+        for (boolean ta : new boolean[] {false, true}) {
+            for (boolean tb : new boolean[] {false, true}) {
+                LinalgChecks.gemm(FAST, new GemmCase(ta, tb, 131, 128, 64, 1, 2, 1f, 1f, 21, false));
+                LinalgChecks.gemm(FAST, new GemmCase(ta, tb, 37, 97, 63, 0, 0, -0.5f, 0f, 22, false));
+                LinalgChecks.gemm(FAST, new GemmCase(ta, tb, 13, 161, 65, 3, 0, 1f, 0f, 23, true));
+            }
+        }
+    }
+
+    @Example
     void crossesTheColumnBlock() {
         // n > NC = 2048: two column blocks, the second partial; both packing modes of B
         LinalgChecks.gemm(FAST, new GemmCase(false, false, 7, 2051, 3, 1, 2, 1f, 1f, 5, false));

@@ -38,11 +38,15 @@ public abstract class AbstractFisherKernels implements FisherKernels {
         }
     }
 
-    private static void distinct(Object out, Object... inputs) {
-        for (Object in : inputs) {
-            if (in == out) {
-                throw new IllegalArgumentException("argument 'out' must not be the same array as an input");
-            }
+    // fixed arities, not varargs: a check on every product allocates nothing
+    private static void distinct(Object out, Object a, Object b, Object c) {
+        distinct(out, a, b);
+        distinct(out, c, c);
+    }
+
+    private static void distinct(Object out, Object a, Object b) {
+        if (a == out || b == out) {
+            throw new IllegalArgumentException("argument 'out' must not be the same array as an input");
         }
     }
 

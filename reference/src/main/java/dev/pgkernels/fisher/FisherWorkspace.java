@@ -42,8 +42,9 @@ public final class FisherWorkspace {
 
     /** Whether this workspace serves a call of shape {@code s}: same kind and widths, batch {@code <=} its own. */
     public boolean fits(FisherShape s) {
-        return s != null && s.getClass() == shape.getClass() && s.batch() <= shape.batch()
-                && s.withBatch(shape.batch()).equals(shape);
+        // the workspace's own shape first: no record is built for it (every product call checks this)
+        return s != null && (s.equals(shape) || s.getClass() == shape.getClass() && s.batch() <= shape.batch()
+                && s.withBatch(shape.batch()).equals(shape));
     }
 
     /** For backends: double scratch. Modified by every product. */
