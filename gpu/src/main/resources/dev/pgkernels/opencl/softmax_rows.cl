@@ -136,11 +136,13 @@ kernel void KN(update)(int form, int kind, float ao, float ar, float ope, float 
     }
     float z = RSUM(kz);
     /* 1 - pi_a as (sum of the other entries) / Z: no cancellation when pi_a rounds to 1 in fp32.
-     * Below 2^-54 the reference's double pi_a rounds to 1, so its 1 - pi_a is exactly 0 (and an
-     * infinite s gives NaN there): the same class is kept by flushing below that threshold. */
+     * The reference sums Z = 1 + rest in double, which rounds to exactly 1 when rest <= 2^-53 (half
+     * the spacing of doubles just above 1, ties to even); its pi_a is then 1 and its 1 - pi_a exactly
+     * 0 (an infinite s gives NaN there). The same class is kept by flushing at that threshold
+     * (2^-54, the spacing below 1, was wrong: rest = 6.9e-17 gave the reference NaN, us Inf). */
     float zRest = form != 0 ? RSUM(kr) : 0.0f;
     float oneMinusPa = zRest / z;
-    oneMinusPa = oneMinusPa < 0x1p-54f ? 0.0f : oneMinusPa;
+    oneMinusPa = oneMinusPa <= 0x1p-53f ? 0.0f : oneMinusPa;
     float piDotQ = form == 2 ? RSUM(kq) / z : 0.0f;
     float logZ = log(z);
     float qa = q[act];

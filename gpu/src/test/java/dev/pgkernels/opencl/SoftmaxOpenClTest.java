@@ -17,6 +17,7 @@ import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
+import net.jqwik.api.Example;
 import net.jqwik.api.Provide;
 import net.jqwik.api.lifecycle.AddLifecycleHook;
 import org.junit.jupiter.api.Test;
@@ -208,6 +209,12 @@ class SoftmaxOpenClTest {
         return Arbitraries.of(ScaleFunction.mse(), ScaleFunction.sq(), ScaleFunction.ml(), ScaleFunction.sil(),
                 ScaleFunction.mla(), ScaleFunction.mla(1, 0.5), ScaleFunction.ppoClip(0.2),
                 ScaleFunction.sq().withLogRatioClip(5));
+    }
+
+    /** A case jqwik found: logits near -1e4 under ML, where the reference's scale is NaN (0·Inf). */
+    @Example
+    void updateMatchesReferenceNearMinusTenThousand() {
+        updateMatchesReference(new Rows(1, 4, -203L, 50f, -1e4f, 0.9, false), UpdateForm.U_V, ScaleFunction.ml());
     }
 
     @Property(tries = 80)
