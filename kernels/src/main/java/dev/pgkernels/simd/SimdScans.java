@@ -374,20 +374,27 @@ public final class SimdScans extends AbstractScanKernels {
             float[] nextValue, boolean[] terminated, boolean[] done, float gamma, float lambda, float rhoBar,
             float cBar, float[] vs, float[] pgAdv, float[] vsNextRow) {
         final int full = (E / L) * L;
+        if (full == E) {
+            final int n = T * E;
+            flatVtrace(n - E, n, n, E, logRho, reward, value, nextValue, terminated, done, gamma, lambda, rhoBar, cBar,
+                    vs, pgAdv);
+            flatVtrace(0, n - E, n, E, logRho, reward, value, nextValue, terminated, done, gamma, lambda, rhoBar, cBar,
+                    vs, pgAdv);
+            return;
+        }
         for (int e = 0; e < E; e++) {
             vsNextRow[e] = 0f; // unused at t = T-1 (cut), but never garbage
         }
         for (int t = T - 1; t >= 0; t--) {
             int row = t * E;
             boolean last = t == T - 1;
-            rowExp(logRho, row, full, vsNextRow, E);
             rowVtrace(row, full, last, logRho, reward, value, nextValue, terminated, done, gamma, lambda, rhoBar, cBar,
-                    vs, pgAdv, vsNextRow, E);
+                    vs, pgAdv, vsNextRow);
             if (full < E) {
                 int count = E - full;
                 VectorMask<Float> m = S.indexInRange(0, count);
                 int i = row + full;
-                FloatVector ratio = FloatVector.fromArray(S, logRho, i, m).lanewise(VectorOperators.EXP);
+                FloatVector ratio = SimdExp.exp(FloatVector.fromArray(S, logRho, i, m));
                 FloatVector rho = ratio.min(rhoBar);
                 FloatVector g = ratio.min(cBar).mul(lambda).mul(gamma);
                 FloatVector r = FloatVector.fromArray(S, reward, i, m);
@@ -409,13 +416,33 @@ public final class SimdScans extends AbstractScanKernels {
     }
 
     /**
-     * {@code out[outOff + j] = exp(x[from + j])} for {@code j < count} ({@code count} a multiple of
-     * L). A loop of its own: {@code exp} is a call into the JDK's vector math stubs, around which
-     * every live vector register is spilled; alone, the loop has almost nothing live.
+     * V-trace across environments when {@code E} is a multiple of the lane count, elements
+     * {@code [lo, hi)} (whole rows; {@code hi = n} is the last row, where every lane is cut): one flat
+     * loop over the vectors from the last to the first, {@code exp(logRho)} inline, {@code vs_{t+1}}
+     * read back from {@code vs} (written {@code E / L} iterations earlier, so from L1).
      */
-    private static void rowExp(float[] x, int from, int count, float[] out, int outOff) {
-        for (int j = 0; j < count; j += L) {
-            FloatVector.fromArray(S, x, from + j).lanewise(VectorOperators.EXP).intoArray(out, outOff + j);
+    private static void flatVtrace(int lo, int hi, int n, int E, float[] logRho, float[] reward, float[] value,
+            float[] nextValue, boolean[] terminated, boolean[] done, float gamma, float lambda, float rhoBar,
+            float cBar, float[] vs, float[] pgAdv) {
+        final boolean last = hi == n;
+        final FloatVector glv = FloatVector.broadcast(S, gamma * lambda);
+        for (int i = hi - L; i >= lo; i -= L) {
+            FloatVector ratio = SimdExp.exp(FloatVector.fromArray(S, logRho, i));
+            FloatVector rho = ratio.min(rhoBar);
+            FloatVector g = ratio.min(cBar).mul(glv);
+            FloatVector r = FloatVector.fromArray(S, reward, i);
+            FloatVector v = FloatVector.fromArray(S, value, i);
+            FloatVector nv = FloatVector.fromArray(S, nextValue, i);
+            VectorMask<Float> term = VectorMask.fromArray(S, terminated, i);
+            VectorMask<Float> cut = last ? S.maskAll(true) : VectorMask.fromArray(S, done, i);
+            FloatVector vsNextStep = last ? nv : FloatVector.fromArray(S, vs, i + E);
+            FloatVector out = rho.mul(nv.mul(gamma).blend(ZERO, term).add(r).sub(v)).add(v)
+                    .add(g.mul(vsNextStep.sub(nv)).blend(ZERO, cut));
+            out.intoArray(vs, i);
+            if (pgAdv != null) {
+                FloatVector vsNext = vsNextStep.blend(nv, cut);
+                rho.mul(vsNext.mul(gamma).blend(ZERO, term).add(r).sub(v)).intoArray(pgAdv, i);
+            }
         }
     }
 
@@ -425,11 +452,11 @@ public final class SimdScans extends AbstractScanKernels {
      */
     private static void rowVtrace(int row, int full, boolean last, float[] logRho, float[] reward, float[] value,
             float[] nextValue, boolean[] terminated, boolean[] done, float gamma, float lambda, float rhoBar,
-            float cBar, float[] vs, float[] pgAdv, float[] vsNextRow, int ratioOff) {
+            float cBar, float[] vs, float[] pgAdv, float[] vsNextRow) {
         final float gl = gamma * lambda;
         for (int e = 0; e < full; e += L) {
             int i = row + e;
-            FloatVector ratio = FloatVector.fromArray(S, vsNextRow, ratioOff + e);
+            FloatVector ratio = SimdExp.exp(FloatVector.fromArray(S, logRho, i));
             FloatVector rho = ratio.min(rhoBar);
             FloatVector g = ratio.min(cBar).mul(gl);
             FloatVector r = FloatVector.fromArray(S, reward, i);
@@ -498,7 +525,7 @@ public final class SimdScans extends AbstractScanKernels {
             VectorMask<Float> m = count == L ? S.maskAll(true) : S.indexInRange(0, count);
             long nextBits = hasNextBits(base, count, n, E);
             long lanes = count == L ? ALL_LANES : (1L << count) - 1;
-            FloatVector ratio = FloatVector.fromArray(S, logRho, base, m).lanewise(VectorOperators.EXP);
+            FloatVector ratio = SimdExp.exp(FloatVector.fromArray(S, logRho, base, m));
             FloatVector rho = ratio.min(rhoBar);
             FloatVector g = ratio.min(cBar).mul(lambda).mul(gamma);
             FloatVector r = FloatVector.fromArray(S, reward, base, m);
@@ -1026,13 +1053,12 @@ public final class SimdScans extends AbstractScanKernels {
         final int dOff = -lo, cOff = oSC() - lo, rOff = oRho() - lo;
         final float gl = gamma * lambda;
         final int fullEnd = lo + ((hi - lo) / L) * L;
-        rowExp(logRho, lo, fullEnd - lo, w, oRho()); // exp(logRho) of the full vectors, in the ρ region
         // full vectors whose every lane has a following step: no mask, no branch
         final int fast = Math.max(lo, Math.min(fullEnd, lo + ((n - E - lo) / L) * L));
         final FloatVector glv = FloatVector.broadcast(S, gl);
         int base = lo;
         for (; base < fast; base += L) {
-            FloatVector ratio = FloatVector.fromArray(S, w, rOff + base);
+            FloatVector ratio = SimdExp.exp(FloatVector.fromArray(S, logRho, base));
             FloatVector rho = ratio.min(rhoBar);
             FloatVector g = ratio.min(cBar).mul(glv);
             FloatVector r = FloatVector.fromArray(S, reward, base);
@@ -1050,8 +1076,8 @@ public final class SimdScans extends AbstractScanKernels {
             boolean full = count == L;
             VectorMask<Float> m = full ? S.maskAll(true) : S.indexInRange(0, count);
             long nextBits = hasNextBits(base, count, n, E);
-            FloatVector ratio = full ? FloatVector.fromArray(S, w, rOff + base)
-                    : FloatVector.fromArray(S, logRho, base, m).lanewise(VectorOperators.EXP);
+            FloatVector ratio = SimdExp.exp(full ? FloatVector.fromArray(S, logRho, base)
+                    : FloatVector.fromArray(S, logRho, base, m));
             FloatVector rho = ratio.min(rhoBar);
             FloatVector g = ratio.min(cBar).mul(gl);
             FloatVector r = full ? FloatVector.fromArray(S, reward, base) : FloatVector.fromArray(S, reward, base, m);
