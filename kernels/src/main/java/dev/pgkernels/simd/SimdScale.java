@@ -4,6 +4,7 @@ import dev.pgkernels.scale.AbstractScaleKernels;
 import dev.pgkernels.scale.ScaleFunction;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -244,7 +245,7 @@ public final class SimdScale extends AbstractScaleKernels {
     }
 
     private static void ppo(ScaleFunction f, float c, int n, float[] dO, int xo, float[] dR, int yo, float[] out, int oo) {
-        float hi = (float) (1 + f.eps()), lo = (float) (1 - f.eps());
+        int hi = ppoBits(1 + f.eps()), lo = ppoBits(1 - f.eps());
         int i = 0;
         for (int ub = FS.loopBound(n); i < ub; i += L) {
             FloatVector x0 = FloatVector.fromArray(FS, dO, xo + i);
@@ -290,7 +291,7 @@ public final class SimdScale extends AbstractScaleKernels {
                 risk = atRiskMl(x, y);
             }
             case PPO_CLIP -> {
-                r = ppoLanes(SimdExp.expCore(x), y, (float) (1 + f.eps()), (float) (1 - f.eps()));
+                r = ppoLanes(SimdExp.expCore(x), y, ppoBits(1 + f.eps()), ppoBits(1 - f.eps()));
                 risk = atRisk(x);
             }
             case MLA -> {
@@ -309,11 +310,30 @@ public final class SimdScale extends AbstractScaleKernels {
         r.intoArray(out, oo + i, m);
     }
 
-    /** {@code ratio · y} ({@code ratio = exp(x)}), blended to 0 where the clipped objective is flat. */
-    private static FloatVector ppoLanes(FloatVector ratio, FloatVector y, float hi, float lo) {
-        VectorMask<Float> flat = y.compare(VectorOperators.GT, 0f).and(ratio.compare(VectorOperators.GT, hi))
-                .or(y.compare(VectorOperators.LT, 0f).and(ratio.compare(VectorOperators.LT, lo)));
-        return ratio.mul(y).blend(0f, flat);
+    /**
+     * {@code ratio · y} ({@code ratio = exp(x)}), blended to 0 where the clipped objective is flat,
+     * i.e. where {@code y > 0} and {@code ratio > hi} or {@code y < 0} and {@code ratio < lo}. With
+     * {@code d = ratio - clip(ratio, lo, hi)} that is {@code d · y > 0}: one compare and one blend
+     * instead of four compares, three mask operations and a blend. The clip and the difference are
+     * taken on the bit patterns: in the fp32 path {@code ratio} is a positive normal number
+     * ({@code |x| <= RISK}), and positive floats order as their bit patterns (a {@code lo <= 0}
+     * has a pattern {@code <= 0}, below every positive one), so {@code di = bits(ratio) -
+     * clip(bits(ratio))} is an int with the sign of {@code d}, 0 exactly inside {@code [lo, hi]},
+     * and {@code |di| >= 1} outside. Its conversion {@code (float) di} keeps that sign, so
+     * {@code (float) di · y} neither underflows to 0 (its magnitude is at least {@code |y| >=
+     * 2^-149}) nor loses its sign on overflow; {@code y = ±0} gives 0 and a NaN {@code y} NaN (both
+     * not flat, as in the reference, which returns {@code ratio · y} there); {@code y = ±Inf}
+     * gives NaN inside the range (not flat: {@code ±Inf}) and {@code ±Inf} outside.
+     */
+    private static FloatVector ppoLanes(FloatVector ratio, FloatVector y, int hiBits, int loBits) {
+        IntVector ri = ratio.reinterpretAsInts();
+        FloatVector d = ri.sub(ri.max(loBits).min(hiBits)).convert(VectorOperators.I2F, 0).reinterpretAsFloats();
+        return ratio.mul(y).blend(0f, d.mul(y).compare(VectorOperators.GT, 0f));
+    }
+
+    /** Bit pattern of the fp32 bound {@code (float) b}, as {@link #ppoLanes} compares it ({@code +0} for a {@code -0}). */
+    private static int ppoBits(double b) {
+        return Float.floatToRawIntBits((float) b + 0f);
     }
 
     /**

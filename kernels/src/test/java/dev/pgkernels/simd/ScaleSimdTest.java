@@ -223,6 +223,55 @@ class ScaleSimdTest {
         }
     }
 
+    /**
+     * PPO_CLIP's flat test ({@code d · y > 0} on the clipped ratio's bit-pattern difference) at the
+     * points where a float product could lose the sign: subnormal and infinite {@code y}, ratios
+     * one ulp outside and on the bounds, {@code lo <= 0} ({@code eps >= 1}), NaN and zeros. Every
+     * lane lies in the fp32 path ({@code |x| <= 80}); the reference's zeros must be zeros (a
+     * nonzero subnormal would pass the value tolerance only by its {@code atol}, so this checks it
+     * exactly), its classes its classes, and finite values within 3 ulp.
+     */
+    @Test
+    void ppoFlatTestKeepsTheSignAtTheExtremes() {
+        float[] ys = {Float.MIN_VALUE, -Float.MIN_VALUE, 1e-40f, -1e-40f, 0f, -0f, Float.POSITIVE_INFINITY,
+                Float.NEGATIVE_INFINITY, Float.NaN, 1f, -1f, 3e38f, -3e38f};
+        for (double eps : new double[] {0.2, 1.0, 2.5, 100}) {
+            float hi = (float) (1 + eps), lo = (float) (1 - eps);
+            java.util.List<Float> xs = new java.util.ArrayList<>(java.util.List.of(0f, -80f, 80f, 1e-30f, -1e-30f));
+            for (float b : new float[] {hi, lo}) {
+                if (b > 0) {
+                    float lb = (float) Math.log(b);
+                    for (int k = -3; k <= 3; k++) {
+                        xs.add(lb + k * Math.ulp(lb));
+                    }
+                }
+            }
+            int n = xs.size() * ys.length;
+            float[] x = new float[n], y = new float[n], ref = new float[n], fast = new float[n];
+            for (int i = 0; i < n; i++) {
+                x[i] = xs.get(i / ys.length);
+                y[i] = ys[i % ys.length];
+            }
+            ScaleFunction f = ScaleFunction.ppoClip(eps);
+            REF.scale(f, n, x, y, ref);
+            new SimdScale().scale(f, n, x, y, fast);
+            for (int i = 0; i < n; i++) {
+                String at = f + ": x=" + x[i] + " y=" + y[i] + " reference=" + ref[i] + " simd=" + fast[i];
+                double ratio = Math.exp(x[i]);
+                if (Math.abs(ratio - hi) <= 1e-6 * hi || Math.abs(ratio - lo) <= 1e-6 * Math.abs(lo)) {
+                    // the fp32 ratio may sit on the other side of a bound (SPEC "Tolerances"): only the class
+                    assertEquals(Float.isNaN(ref[i]), Float.isNaN(fast[i]), at);
+                    continue;
+                }
+                if (Float.isNaN(ref[i]) || Float.isInfinite(ref[i]) || ref[i] == 0f) {
+                    assertTrue(Float.isNaN(ref[i]) ? Float.isNaN(fast[i]) : fast[i] == ref[i], at);
+                } else {
+                    assertEquals(ref[i], fast[i], 3 * Math.ulp(ref[i]), at);
+                }
+            }
+        }
+    }
+
     @Test
     void outMayAliasAnInputAtTheSameOffset() {
         int n = 37;

@@ -381,4 +381,58 @@ class SoftmaxSimdTest {
                 new int[] {0, 1}, new float[2], new float[2], g, null, null, s), g, s);
         BadInput.assertRejected("dW", () -> k.linearPolicyGradient(2, 2, 3, new float[4], new float[6], new float[5]));
     }
+
+    /**
+     * After the reference backend has run the same forms in this JVM (so the shared base class's
+     * {@code update} has a polluted profile), a compiled narrow-row simd update allocates only its
+     * per-call tile, no boxed vectors. Bound, derived: the tile for {@code A = 18} is a few
+     * {@code float[A·L]} arrays, per-lane shuffles and {@code L}-sized scratch, about 6.5 KB
+     * measured at {@code L = 16} (and less at {@code L = 4}); a vector boxed per row group
+     * would cost {@code 4096 / L} groups times at least one 16-byte header plus the payload
+     * ({@code >= 16 KB} per call at {@code L = 16}, 1.9 MB was seen), so {@code 64 KB} separates the
+     * two by a wide margin on either side. The kernel must first be compiled by C2 (the interpreter
+     * and C1 box every vector), so the test measures windows of 20 calls for up to 60 seconds and
+     * takes the best window: it fails only if no window is allocation-free in that time.
+     */
+    @Test
+    void narrowUpdateAllocatesOnlyItsTileAfterTheReferenceRan() {
+        java.lang.management.ThreadMXBean tb = java.lang.management.ManagementFactory.getThreadMXBean();
+        org.junit.jupiter.api.Assumptions.assumeTrue(tb instanceof com.sun.management.ThreadMXBean,
+                "needs com.sun.management.ThreadMXBean (a HotSpot JVM) to count allocated bytes");
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) tb;
+        org.junit.jupiter.api.Assumptions.assumeTrue(mx.isThreadAllocatedMemorySupported()
+                && mx.isThreadAllocatedMemoryEnabled(), "thread allocation counting is off in this JVM");
+        int b = 4096, a = 18;
+        ScaleFunction f = ScaleFunction.sq().withLogRatioClip(20);
+        Random rnd = new Random(7);
+        float[] q = new float[b * a], g = new float[b * a], mu = new float[b], t = new float[b];
+        int[] act = new int[b];
+        for (int i = 0; i < q.length; i++) {
+            q[i] = (float) rnd.nextGaussian();
+        }
+        for (int i = 0; i < b; i++) {
+            act[i] = rnd.nextInt(a);
+            mu[i] = -3f;
+            t[i] = 1f;
+        }
+        for (UpdateForm form : UpdateForm.values()) {
+            REF.update(form, f, b, a, q, act, mu, t, g);
+        }
+        SimdSoftmax simd = new SimdSoftmax();
+        long id = Thread.currentThread().threadId();
+        for (UpdateForm form : UpdateForm.values()) {
+            long best = Long.MAX_VALUE;
+            long end = System.nanoTime() + 60_000_000_000L;
+            while (best > 64 * 1024 && System.nanoTime() < end) {
+                long a0 = mx.getThreadAllocatedBytes(id);
+                for (int k = 0; k < 20; k++) {
+                    simd.update(form, f, b, a, q, act, mu, t, g);
+                }
+                best = Math.min(best, (mx.getThreadAllocatedBytes(id) - a0) / 20);
+            }
+            if (best > 64 * 1024) {
+                fail(form + " at " + b + "x" + a + ": best window allocated " + best + " bytes per call (bound 64 KB)");
+            }
+        }
+    }
 }
