@@ -39,6 +39,12 @@ class FisherJblasTest {
         FisherChecks.symmetricAndPsd(fast(), c);
     }
 
+    /** A case jqwik found (MLP without features): the error of 1 - h² formed from a computed h; see FisherChecks. */
+    @Example
+    void mlpWithoutFeatures() {
+        FisherChecks.matchesReference(fast(), new Case(1, 1, 0, 4, 25, 2, 1, 0.0, -305749L));
+    }
+
     @Example
     void benchmarkShapesAtSmallBatch() {
         FisherChecks.matchesReference(fast(), new Case(0, 130, 256, 0, 0, 18, 1, 0.1, 7));

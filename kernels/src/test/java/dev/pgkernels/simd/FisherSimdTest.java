@@ -33,6 +33,12 @@ class FisherSimdTest {
         FisherChecks.symmetricAndPsd(FAST, c);
     }
 
+    /** A case jqwik found (MLP without features): the error of 1 - h² formed from a computed h; see FisherChecks. */
+    @Example
+    void mlpWithoutFeatures() {
+        FisherChecks.matchesReference(FAST, new Case(1, 1, 0, 4, 25, 2, 1, 0.0, -305749L));
+    }
+
     @Example
     void benchmarkShapesAtSmallBatch() {
         FisherChecks.matchesReference(FAST, new Case(0, 130, 256, 0, 0, 18, 1, 0.1, 7));
