@@ -32,23 +32,22 @@ import org.openjdk.jmh.infra.BenchmarkParams;
  *       n ∈ {256, 1024}); {@code eigenBasisReference} — the reference's cyclic Jacobi, at n = 256 only
  *       ({@link ReferenceEigenShape}: at 1024 it takes minutes per operation).</li>
  * </ul>
- * Every operation is O(n³) or O(B n²) and takes from milliseconds to seconds in the reference, so
- * the class uses {@link Mode#SingleShotTime} with 1 warm-up and 3 measured operations per
- * configuration (no time-based iterations). Default run: 18 layer configurations (3 methods × 3
- * impls × n ∈ {256, 1024}), 4 fast eigendecompositions and the reference one at 256 — about 45 s
- * of reference work plus a fork per configuration: 3 min 10 s measured with {@code -p eigenN=256}
- * on this machine under a load of 8 (2 cores shared), plus the fast backends' decompositions at
- * 1024 (7 calls each: 3 in setup, 1 warm-up, 3 measured). Single shots of the millisecond
- * operations at n = 256 are at the mercy of the scheduler on a shared machine: add {@code -i 10}
- * or more when those matter. Each trial's
+ * Every operation is O(n³) or O(B n²): from about a millisecond (fast backends at n = 256) to
+ * seconds (the reference at 1024). The class uses {@link Mode#AverageTime} with 1 s iterations (2
+ * warm-up, 3 measured): an iteration always completes at least one operation, so the reference
+ * runs at least 5 operations per configuration and the fast backends hundreds at n = 256, where
+ * single shots (the earlier mode) were at the mercy of the JIT and the scheduler (simd Cholesky at
+ * 256: 8.9 ± 142 ms as single shots, about 1 ms per call best-of). Default run: 18 layer
+ * configurations (3 methods × 3 impls × n ∈ {256, 1024}), 4 fast eigendecompositions and the
+ * reference one at 256. Each trial's
  * setup checks a non-reference backend against the reference on the method it is about to measure
  * (on a cheaper slice of the shape where the full reference would take seconds, see
  * {@link LayerShape#setup}). Select methods with a regex, e.g. {@code KfacBench.eigenBasis$}.
  */
-@BenchmarkMode(Mode.SingleShotTime)
+@BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
-@Warmup(iterations = 1)
-@Measurement(iterations = 3)
+@Warmup(iterations = 2, time = 1)
+@Measurement(iterations = 3, time = 1)
 @Fork(value = 1, jvmArgsAppend = BenchConfig.VECTOR_MODULE)
 public class KfacBench {
 
@@ -140,7 +139,7 @@ public class KfacBench {
             }
         }
 
-        /** One call of the measured operation, so that the JIT has compiled the fast kernels before JMH's single shots. */
+        /** One call of the measured operation, so that the JIT has compiled the fast kernels before JMH's iterations. */
         private void warmUp(String method) {
             float[] f = factorA.clone(), delta = new float[dim * dim];
             switch (method) {
@@ -181,9 +180,9 @@ public class KfacBench {
     }
 
     /**
-     * Calls of the measured operation in the setup of a fast backend, after its check: with
-     * {@link Mode#SingleShotTime} and one JMH warm-up operation, the first measured shots of a
-     * Vector API kernel otherwise still ran partly in the interpreter or C1 (simd eigenPrecondition at
+     * Calls of the measured operation in the setup of a fast backend, after its check (kept from
+     * the single-shot mode this class used before: with one JMH warm-up operation, the first measured
+     * shots of a Vector API kernel otherwise still ran partly in the interpreter or C1) (simd eigenPrecondition at
      * n = 256 measured 197 ms against jblas's 5.5 ms on a loaded machine). The reference is not
      * warmed this way: its operations take seconds, and a JIT warm-up is a small part of them.
      */
