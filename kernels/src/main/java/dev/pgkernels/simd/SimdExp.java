@@ -27,6 +27,12 @@ import jdk.incubator.vector.VectorOperators;
  * {@code exp(y) - 1} cancellation); for {@code k != 0}, {@code |y| > 0.34} and the sum cancels at
  * most two bits.
  *
+ * <p><b>Why the range reduction and polynomial are written out in each entry point.</b> Each public
+ * method is one flat body that C2 inlines whole into the caller's loop; factoring the shared lines
+ * into a private helper that takes and returns a vector would add a call level that C2 may refuse
+ * past {@code NodeCountInliningCutoff} in a large caller, and a vector passed to an out-of-line call
+ * is boxed (the 12–50 MB per call this class was written to remove).
+ *
  * <p><b>Domains.</b> {@link #exp} gives every input its class and rounds subnormal results once:
  * {@code +0} below {@code -103.3} and for {@code -Inf}, {@code +Inf} above {@code 88.73} and for
  * {@code +Inf}, NaN for NaN. {@link #expNonPositive} does the same for {@code x <= 0} with one
