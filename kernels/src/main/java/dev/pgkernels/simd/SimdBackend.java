@@ -15,8 +15,7 @@ import java.util.Optional;
  * preferred species: scale functions, softmax forms and scans (fp32), Fisher-vector products, CG and K-FAC/EKFAC (fp32 and double; {@link SimdKfac}) and the dense
  * linear-algebra core {@link SimdLinalg} they are built on. Loaded by name through {@link dev.pgkernels.Backends}; constructing it
  * touches the Vector API, so it fails to link (and {@code Backends} falls back) when the module is
- * not in the boot layer. Families not yet written here are absent, not faked:
- * {@code Backends.best()} takes them from {@code reference}.
+ * not in the boot layer. It has all six families and the dense core.
  */
 public final class SimdBackend implements Backend {
     private final ScaleKernels scale;
