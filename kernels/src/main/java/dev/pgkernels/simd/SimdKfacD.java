@@ -1,6 +1,7 @@
 package dev.pgkernels.simd;
 // GENERATED from simd/SimdKfacF.java by kernels/gen-variants.sh: edit that file and rerun the script.
 
+import dev.pgkernels.cpu.KfacRotationsD;
 import dev.pgkernels.kfac.FactorNotPositiveDefiniteException;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.VectorMask;
@@ -493,97 +494,26 @@ final class SimdKfacD {
     }
 
     // ------------------------------------------------------------------ eigen and EKFAC preconditioning
+    // written once for both CPU backends in {@link KfacRotationsD}, on this backend's GEMM
 
-    /** Slot 1 ← {@code Q_Sᵀ ∇W Q_A} (two GEMMs through slot 0). */
-    private static double[] rotateIn(int out, int nA, double[] qA, double[] qS, double[] grad, SimdKfac.Workspace w) {
-        double[] t0 = w.doubles(0), t1 = w.doubles(1), scratch = w.doubles(SimdKfac.Workspace.GEMM);
-        gemm(true, false, out, nA, out, 1, qS, 0, out, grad, 0, nA, 0, t0, 0, nA, scratch);
-        gemm(false, false, out, nA, nA, 1, t0, 0, nA, qA, 0, nA, 0, t1, 0, nA, scratch);
-        return t1;
-    }
-
-    /** {@code delta ← Q_S T Q_Aᵀ} with T in slot 1 (through slot 0); {@code grad} is no longer read. */
-    private static void rotateBack(int out, int nA, double[] qA, double[] qS, SimdKfac.Workspace w, double[] delta) {
-        double[] t0 = w.doubles(0), t1 = w.doubles(1), scratch = w.doubles(SimdKfac.Workspace.GEMM);
-        gemm(false, false, out, nA, out, 1, qS, 0, out, t1, 0, nA, 0, t0, 0, nA, scratch);
-        gemm(false, true, out, nA, nA, 1, t0, 0, nA, qA, 0, nA, 0, delta, 0, nA, scratch);
-    }
-
-    /** {@code ΔW = Q_S [(Q_Sᵀ ∇W Q_A) ⊘ (λ_S λ_Aᵀ + λ)] Q_Aᵀ}; the denominator and the division in double. */
+    /** {@link KfacRotationsD#preconditionEigen} with slots 0 and 1 as scratch. */
     static void preconditionEigen(int out, int nA, double[] qA, double[] lambdaA, double[] qS, double[] lambdaS,
             double[] grad, double lambda, SimdKfac.Workspace w, double[] delta) {
-        if (out == 0 || nA == 0) {
-            return;
-        }
-        double[] t = rotateIn(out, nA, qA, qS, grad, w);
-        for (int i = 0; i < out; i++) {
-            double ls = lambdaS[i];
-            for (int j = 0; j < nA; j++) {
-                t[i * nA + j] = (t[i * nA + j] / (ls * lambdaA[j] + lambda));
-            }
-        }
-        rotateBack(out, nA, qA, qS, w, delta);
+        KfacRotationsD.preconditionEigen(SimdGemmD::gemm, out, nA, qA, lambdaA, qS, lambdaS, grad, lambda, w.doubles(0),
+                w.doubles(1), w.doubles(SimdKfac.Workspace.GEMM), delta);
     }
 
-    /** {@code ΔW = Q_S [(Q_Sᵀ ∇W Q_A) ⊘ (s + λ)] Q_Aᵀ}; the denominator and the division in double. */
+    /** {@link KfacRotationsD#preconditionEkfac} with slots 0 and 1 as scratch. */
     static void preconditionEkfac(int out, int nA, double[] qA, double[] qS, double[] scaling, double[] grad,
             double lambda, SimdKfac.Workspace w, double[] delta) {
-        if (out == 0 || nA == 0) {
-            return;
-        }
-        double[] t = rotateIn(out, nA, qA, qS, grad, w);
-        for (int k = 0; k < out * nA; k++) {
-            t[k] = (t[k] / (scaling[k] + lambda));
-        }
-        rotateBack(out, nA, qA, qS, w, delta);
+        KfacRotationsD.preconditionEkfac(SimdGemmD::gemm, out, nA, qA, qS, scaling, grad, lambda, w.doubles(0), w.doubles(1),
+                w.doubles(SimdKfac.Workspace.GEMM), delta);
     }
 
-    /**
-     * {@code s ← ε s + (1-ε)/B Σ_b u_b² (v_b²)ᵀ} with the rows {@code u = g Q_S} ({@code B×out}: row b
-     * is {@code (Q_Sᵀ g_b)ᵀ}) and {@code v = ã Q_A} ({@code B×nA}), in chunks of
-     * {@link SimdKfac.Workspace#chunkRows()} samples (the workspace is sized by {@code maxDim}, not by
-     * the batch): per chunk two GEMMs, an elementwise square, and {@code s ← α (u²)ᵀ v² + β s} with
-     * {@code α = (1-ε)/B} and {@code β = ε} on the first chunk (not read when 0), 1 after. With a bias,
-     * {@code v} starts as the last row of {@code Q_A} broadcast (the column of ones times that row)
-     * and {@code a Q_A[0:in]} is added to it.
-     */
+    /** {@link KfacRotationsD#updateEkfacScaling} in chunks of {@link SimdKfac.Workspace#chunkRows()} samples. */
     static void updateEkfacScaling(int batch, int out, int in, boolean bias, double[] a, double[] g, double[] qA,
             double[] qS, double epsilon, SimdKfac.Workspace w, double[] scaling) {
-        int nA = bias ? in + 1 : in;
-        if (out == 0 || nA == 0) {
-            return;
-        }
-        int chunk = w.chunkRows();
-        double[] u = w.doubles(SimdKfac.Workspace.CHUNK_U), v = w.doubles(SimdKfac.Workspace.CHUNK_V);
-        double[] scratch = w.doubles(SimdKfac.Workspace.GEMM);
-        double alpha = ((1.0 - epsilon) / batch);
-        for (int b0 = 0; b0 < batch; b0 += chunk) {
-            int rows = Math.min(chunk, batch - b0);
-            gemm(false, false, rows, out, out, 1, g, b0 * out, out, qS, 0, out, 0, u, 0, out, scratch);
-            if (bias) {
-                for (int r = 0; r < rows; r++) {
-                    System.arraycopy(qA, in * nA, v, r * nA, nA);
-                }
-            }
-            gemm(false, false, rows, nA, in, 1, a, b0 * in, in, qA, 0, nA, bias ? 1 : 0, v, 0, nA, scratch);
-            square(rows * out, u);
-            square(rows * nA, v);
-            gemm(true, false, out, nA, rows, alpha, u, 0, out, v, 0, nA, b0 == 0 ? epsilon : 1, scaling, 0,
-                    nA, scratch);
-        }
-    }
-
-    /** {@code x[k] ← x[k]²} for {@code k < n}. */
-    private static void square(int n, double[] x) {
-        int k = 0;
-        for (int bound = S.loopBound(n); k < bound; k += L) {
-            DoubleVector v = DoubleVector.fromArray(S, x, k);
-            v.mul(v).intoArray(x, k);
-        }
-        if (k < n) {
-            VectorMask<Double> m = S.indexInRange(k, n);
-            DoubleVector v = DoubleVector.fromArray(S, x, k, m);
-            v.mul(v).intoArray(x, k, m);
-        }
+        KfacRotationsD.updateEkfacScaling(SimdGemmD::gemm, batch, out, in, bias, a, g, qA, qS, epsilon, w.chunkRows(),
+                w.doubles(SimdKfac.Workspace.CHUNK_U), w.doubles(SimdKfac.Workspace.CHUNK_V), w.doubles(SimdKfac.Workspace.GEMM), scaling);
     }
 }

@@ -1,5 +1,6 @@
 package dev.pgkernels.simd;
 
+import dev.pgkernels.cpu.KfacRotationsF;
 import dev.pgkernels.kfac.FactorNotPositiveDefiniteException;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
@@ -492,97 +493,26 @@ final class SimdKfacF {
     }
 
     // ------------------------------------------------------------------ eigen and EKFAC preconditioning
+    // written once for both CPU backends in {@link KfacRotationsF}, on this backend's GEMM
 
-    /** Slot 1 ← {@code Q_Sᵀ ∇W Q_A} (two GEMMs through slot 0). */
-    private static float[] rotateIn(int out, int nA, float[] qA, float[] qS, float[] grad, SimdKfac.Workspace w) {
-        float[] t0 = w.floats(0), t1 = w.floats(1), scratch = w.floats(SimdKfac.Workspace.GEMM);
-        gemm(true, false, out, nA, out, 1, qS, 0, out, grad, 0, nA, 0, t0, 0, nA, scratch);
-        gemm(false, false, out, nA, nA, 1, t0, 0, nA, qA, 0, nA, 0, t1, 0, nA, scratch);
-        return t1;
-    }
-
-    /** {@code delta ← Q_S T Q_Aᵀ} with T in slot 1 (through slot 0); {@code grad} is no longer read. */
-    private static void rotateBack(int out, int nA, float[] qA, float[] qS, SimdKfac.Workspace w, float[] delta) {
-        float[] t0 = w.floats(0), t1 = w.floats(1), scratch = w.floats(SimdKfac.Workspace.GEMM);
-        gemm(false, false, out, nA, out, 1, qS, 0, out, t1, 0, nA, 0, t0, 0, nA, scratch);
-        gemm(false, true, out, nA, nA, 1, t0, 0, nA, qA, 0, nA, 0, delta, 0, nA, scratch);
-    }
-
-    /** {@code ΔW = Q_S [(Q_Sᵀ ∇W Q_A) ⊘ (λ_S λ_Aᵀ + λ)] Q_Aᵀ}; the denominator and the division in double. */
+    /** {@link KfacRotationsF#preconditionEigen} with slots 0 and 1 as scratch. */
     static void preconditionEigen(int out, int nA, float[] qA, float[] lambdaA, float[] qS, float[] lambdaS,
             float[] grad, double lambda, SimdKfac.Workspace w, float[] delta) {
-        if (out == 0 || nA == 0) {
-            return;
-        }
-        float[] t = rotateIn(out, nA, qA, qS, grad, w);
-        for (int i = 0; i < out; i++) {
-            double ls = lambdaS[i];
-            for (int j = 0; j < nA; j++) {
-                t[i * nA + j] = (float) (t[i * nA + j] / (ls * lambdaA[j] + lambda));
-            }
-        }
-        rotateBack(out, nA, qA, qS, w, delta);
+        KfacRotationsF.preconditionEigen(SimdGemmF::gemm, out, nA, qA, lambdaA, qS, lambdaS, grad, lambda, w.floats(0),
+                w.floats(1), w.floats(SimdKfac.Workspace.GEMM), delta);
     }
 
-    /** {@code ΔW = Q_S [(Q_Sᵀ ∇W Q_A) ⊘ (s + λ)] Q_Aᵀ}; the denominator and the division in double. */
+    /** {@link KfacRotationsF#preconditionEkfac} with slots 0 and 1 as scratch. */
     static void preconditionEkfac(int out, int nA, float[] qA, float[] qS, float[] scaling, float[] grad,
             double lambda, SimdKfac.Workspace w, float[] delta) {
-        if (out == 0 || nA == 0) {
-            return;
-        }
-        float[] t = rotateIn(out, nA, qA, qS, grad, w);
-        for (int k = 0; k < out * nA; k++) {
-            t[k] = (float) (t[k] / (scaling[k] + lambda));
-        }
-        rotateBack(out, nA, qA, qS, w, delta);
+        KfacRotationsF.preconditionEkfac(SimdGemmF::gemm, out, nA, qA, qS, scaling, grad, lambda, w.floats(0), w.floats(1),
+                w.floats(SimdKfac.Workspace.GEMM), delta);
     }
 
-    /**
-     * {@code s ← ε s + (1-ε)/B Σ_b u_b² (v_b²)ᵀ} with the rows {@code u = g Q_S} ({@code B×out}: row b
-     * is {@code (Q_Sᵀ g_b)ᵀ}) and {@code v = ã Q_A} ({@code B×nA}), in chunks of
-     * {@link SimdKfac.Workspace#chunkRows()} samples (the workspace is sized by {@code maxDim}, not by
-     * the batch): per chunk two GEMMs, an elementwise square, and {@code s ← α (u²)ᵀ v² + β s} with
-     * {@code α = (1-ε)/B} and {@code β = ε} on the first chunk (not read when 0), 1 after. With a bias,
-     * {@code v} starts as the last row of {@code Q_A} broadcast (the column of ones times that row)
-     * and {@code a Q_A[0:in]} is added to it.
-     */
+    /** {@link KfacRotationsF#updateEkfacScaling} in chunks of {@link SimdKfac.Workspace#chunkRows()} samples. */
     static void updateEkfacScaling(int batch, int out, int in, boolean bias, float[] a, float[] g, float[] qA,
             float[] qS, double epsilon, SimdKfac.Workspace w, float[] scaling) {
-        int nA = bias ? in + 1 : in;
-        if (out == 0 || nA == 0) {
-            return;
-        }
-        int chunk = w.chunkRows();
-        float[] u = w.floats(SimdKfac.Workspace.CHUNK_U), v = w.floats(SimdKfac.Workspace.CHUNK_V);
-        float[] scratch = w.floats(SimdKfac.Workspace.GEMM);
-        float alpha = (float) ((1.0 - epsilon) / batch);
-        for (int b0 = 0; b0 < batch; b0 += chunk) {
-            int rows = Math.min(chunk, batch - b0);
-            gemm(false, false, rows, out, out, 1, g, b0 * out, out, qS, 0, out, 0, u, 0, out, scratch);
-            if (bias) {
-                for (int r = 0; r < rows; r++) {
-                    System.arraycopy(qA, in * nA, v, r * nA, nA);
-                }
-            }
-            gemm(false, false, rows, nA, in, 1, a, b0 * in, in, qA, 0, nA, bias ? 1 : 0, v, 0, nA, scratch);
-            square(rows * out, u);
-            square(rows * nA, v);
-            gemm(true, false, out, nA, rows, alpha, u, 0, out, v, 0, nA, b0 == 0 ? (float) epsilon : 1, scaling, 0,
-                    nA, scratch);
-        }
-    }
-
-    /** {@code x[k] ← x[k]²} for {@code k < n}. */
-    private static void square(int n, float[] x) {
-        int k = 0;
-        for (int bound = S.loopBound(n); k < bound; k += L) {
-            FloatVector v = FloatVector.fromArray(S, x, k);
-            v.mul(v).intoArray(x, k);
-        }
-        if (k < n) {
-            VectorMask<Float> m = S.indexInRange(k, n);
-            FloatVector v = FloatVector.fromArray(S, x, k, m);
-            v.mul(v).intoArray(x, k, m);
-        }
+        KfacRotationsF.updateEkfacScaling(SimdGemmF::gemm, batch, out, in, bias, a, g, qA, qS, epsilon, w.chunkRows(),
+                w.floats(SimdKfac.Workspace.CHUNK_U), w.floats(SimdKfac.Workspace.CHUNK_V), w.floats(SimdKfac.Workspace.GEMM), scaling);
     }
 }
