@@ -61,8 +61,11 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>The linear policy's {@code dW = G^T X / B} accumulates exact fp32 products in double in the
  * reference's order, so it equals the reference bit for bit (see {@link #linearPolicyGradientKernel}).
  *
- * <p>Stateless and thread-safe; a narrow-row call allocates its three tiles of {@code A × L}
- * floats and a few lane arrays once — nothing in a loop.
+ * <p>Thread-safe. The narrow-row strategy's scratch (three tiles of {@code A × L} floats, a few
+ * lane arrays and {@code A} shuffles, about 6.5 KB at {@code A = 18, L = 16}) is kept per thread in a
+ * {@link ThreadLocal} and reused by the next call on that thread with the same {@code A}; a call
+ * with another {@code A} replaces it. Nothing is allocated in a loop, and nothing per call once the
+ * thread's tile exists.
  */
 public final class SimdSoftmax extends AbstractSoftmaxKernels {
     static final VectorSpecies<Float> FS = FloatVector.SPECIES_PREFERRED;
@@ -202,10 +205,9 @@ public final class SimdSoftmax extends AbstractSoftmaxKernels {
     @Override
     protected void logSoftmaxKernel(int b, int a, float[] logits, float[] out) {
         if (strategyFor(a) == Strategy.ACROSS_ROWS) {
-            Tile t = new Tile(b, a);
+            Tile t = Tile.of(b, a);
             while (t.next()) {
-                t.load(logits, t.tin);
-                t.maxPass(t.tin, null);
+                t.loadMax(logits, null);
                 t.zOnly(t.tin);
                 t.writeLogSoftmaxRows(logits, out);
             }
@@ -229,10 +231,9 @@ public final class SimdSoftmax extends AbstractSoftmaxKernels {
     @Override
     protected void softmaxKernel(int b, int a, float[] logits, float[] out) {
         if (strategyFor(a) == Strategy.ACROSS_ROWS) {
-            Tile t = new Tile(b, a);
+            Tile t = Tile.of(b, a);
             while (t.next()) {
-                t.load(logits, t.tin);
-                t.maxPass(t.tin, null);
+                t.loadMax(logits, null);
                 t.zPass(t.tin, false);
                 t.writeSoftmax();
                 t.store(out);
@@ -258,10 +259,9 @@ public final class SimdSoftmax extends AbstractSoftmaxKernels {
     @Override
     protected void entropyKernel(int b, int a, float[] logits, float[] out) {
         if (strategyFor(a) == Strategy.ACROSS_ROWS) {
-            Tile t = new Tile(b, a);
+            Tile t = Tile.of(b, a);
             while (t.next()) {
-                t.load(logits, t.tin);
-                t.maxPass(t.tin, null);
+                t.loadMax(logits, null);
                 t.zPass(t.tin, true);
                 t.entropy(out);
             }
@@ -290,7 +290,7 @@ public final class SimdSoftmax extends AbstractSoftmaxKernels {
     @Override
     protected void klKernel(int b, int a, float[] logpOld, float[] logpNew, float[] out) {
         if (strategyFor(a) == Strategy.ACROSS_ROWS) {
-            Tile t = new Tile(b, a);
+            Tile t = Tile.of(b, a);
             while (t.next()) {
                 if (t.rows == L) {
                     t.klRows(logpOld, logpNew, out);
@@ -350,10 +350,9 @@ public final class SimdSoftmax extends AbstractSoftmaxKernels {
             float[] advantages) {
         double sum = 0;
         if (strategyFor(a) == Strategy.ACROSS_ROWS) {
-            Tile t = new Tile(b, a);
+            Tile t = Tile.of(b, a);
             while (t.next()) {
-                t.load(logitsNew, t.tin);
-                t.maxPass(t.tin, actions);
+                t.loadMax(logitsNew, actions);
                 t.zPass(t.tin, false);
                 sum += t.surrogate(logpOldAtAction, advantages);
             }
@@ -375,10 +374,9 @@ public final class SimdSoftmax extends AbstractSoftmaxKernels {
     protected void updateKernel(UpdateForm form, ScaleFunction f, int b, int a, float[] logits, int[] actions,
             float[] logMu, float[] target, float[] g, float[] dO, float[] dR, float[] s) {
         if (strategyFor(a) == Strategy.ACROSS_ROWS) {
-            Tile t = new Tile(b, a);
+            Tile t = Tile.of(b, a);
             while (t.next()) {
-                t.load(logits, t.tin);
-                t.maxPass(t.tin, actions);
+                t.loadMax(logits, actions);
                 if (form == UpdateForm.U_Q) {
                     t.zOnly(t.tin);
                 } else {
@@ -487,19 +485,40 @@ public final class SimdSoftmax extends AbstractSoftmaxKernels {
     /**
      * The across-rows strategy: {@code L} consecutive rows at a time ({@code r0 .. r0+rows}),
      * transposed into a tile so that column {@code j} of them is one vector. Each pass is a small method whose vectors live only inside it; what passes carry
-     * from one to the next (row max, {@code Z}, ...) goes through these per-call arrays of
+     * from one to the next (row max, {@code Z}, ...) goes through these per-tile arrays of
      * {@code L} lanes, so no vector crosses a call and C2's inlining decisions cannot box one.
      * Tail groups mask the missing rows (their lanes read {@code -Inf} and are never stored).
      */
     private static final class Tile {
-        final int b, a;
+        /**
+         * One tile per thread, kept for the next call with the same {@code A} (a call with another
+         * {@code A} replaces it): the narrow-row methods allocate nothing per call once it exists.
+         * A tile is used only inside one kernel call on its own thread, and no kernel calls
+         * another while it holds one, so sharing it between calls of one thread is safe.
+         */
+        private static final ThreadLocal<Tile> CACHE = new ThreadLocal<>();
+
+        /** This thread's tile for rows of {@code a} logits, positioned before the first of {@code b} rows. */
+        static Tile of(int b, int a) {
+            Tile t = CACHE.get();
+            if (t == null || t.a != a) {
+                t = new Tile(a);
+                CACHE.set(t);
+            }
+            t.b = b;
+            t.r0 = -L;
+            return t;
+        }
+
+        final int a;
+        int b;
         /** Transposed tiles of {@code A × L}: input, second input (KL), output. */
         final float[] tin, tin2, tout;
         /** {@code r·A}: the gather index map of a full group. */
         final int[] rowIdx;
         /**
          * Per vector {@code v} of a full group's {@code A} vectors, lane {@code l} to row
-         * {@code (v·L + l) / A}: built once per call (a shuffle made inside the loop was allocated
+         * {@code (v·L + l) / A}: built once per tile (a shuffle made inside the loop was allocated
          * on every use), unboxed from this array in the loop.
          */
         @SuppressWarnings("unchecked")
@@ -508,8 +527,7 @@ public final class SimdSoftmax extends AbstractSoftmaxKernels {
         final double[] z = new double[L], sd = new double[L];
         int r0 = -L, rows, base;
 
-        Tile(int b, int a) {
-            this.b = b;
+        private Tile(int a) {
             this.a = a;
             this.rowIdx = new int[L];
             for (int r = 0; r < L; r++) {
@@ -535,6 +553,56 @@ public final class SimdSoftmax extends AbstractSoftmaxKernels {
             rows = Math.min(L, b - r0);
             base = r0 * a;
             return true;
+        }
+
+        /**
+         * {@link #load} of {@code q} into {@code tin} and {@link #maxPass}; a full group takes each
+         * gathered column's maximum as it arrives (two accumulators, even and odd columns: the
+         * maximum of a set does not depend on the order, NaN included).
+         */
+        void loadMax(float[] q, int[] actions) {
+            if (rows < L) {
+                load(q, tin);
+                maxPass(tin, actions);
+                return;
+            }
+            FloatVector m0 = FloatVector.broadcast(FS, NEG_INF), m1 = m0;
+            int j = 0;
+            if (actions == null) {
+                for (; j + 2 <= a; j += 2) {
+                    FloatVector c0 = FloatVector.fromArray(FS, q, base + j, rowIdx, 0);
+                    FloatVector c1 = FloatVector.fromArray(FS, q, base + j + 1, rowIdx, 0);
+                    c0.intoArray(tin, j * L);
+                    c1.intoArray(tin, j * L + L);
+                    m0 = m0.max(c0);
+                    m1 = m1.max(c1);
+                }
+                if (j < a) {
+                    FloatVector c0 = FloatVector.fromArray(FS, q, base + j, rowIdx, 0);
+                    c0.intoArray(tin, j * L);
+                    m0 = m0.max(c0);
+                }
+            } else {
+                IntVector act = IntVector.fromArray(IS, actions, r0);
+                FloatVector v = FloatVector.zero(FS);
+                for (; j + 2 <= a; j += 2) {
+                    FloatVector c0 = FloatVector.fromArray(FS, q, base + j, rowIdx, 0);
+                    FloatVector c1 = FloatVector.fromArray(FS, q, base + j + 1, rowIdx, 0);
+                    c0.intoArray(tin, j * L);
+                    c1.intoArray(tin, j * L + L);
+                    m0 = m0.max(c0);
+                    m1 = m1.max(c1);
+                    v = v.blend(c0, act.compare(VectorOperators.EQ, j).cast(FS)).blend(c1, act.compare(VectorOperators.EQ, j + 1).cast(FS));
+                }
+                if (j < a) {
+                    FloatVector c0 = FloatVector.fromArray(FS, q, base + j, rowIdx, 0);
+                    c0.intoArray(tin, j * L);
+                    m0 = m0.max(c0);
+                    v = v.blend(c0, act.compare(VectorOperators.EQ, j).cast(FS));
+                }
+                v.intoArray(qa, 0);
+            }
+            m0.max(m1).intoArray(mx, 0);
         }
 
         /**
@@ -580,9 +648,16 @@ public final class SimdSoftmax extends AbstractSoftmaxKernels {
         void maxPass(float[] q, int[] actions) {
             FloatVector m = FloatVector.broadcast(FS, NEG_INF);
             if (actions == null) {
-                for (int j = 0; j < a; j++) {
+                FloatVector m1 = m;
+                int j = 0;
+                for (; j + 2 <= a; j += 2) {   // two accumulators: Math.max's compare-and-blend sequence has a long latency
+                    m = m.max(FloatVector.fromArray(FS, q, j * L));
+                    m1 = m1.max(FloatVector.fromArray(FS, q, j * L + L));
+                }
+                if (j < a) {
                     m = m.max(FloatVector.fromArray(FS, q, j * L));
                 }
+                m = m.max(m1);
             } else {
                 IntVector act = IntVector.fromArray(IS, actions, r0, IS.indexInRange(0, rows));
                 FloatVector v = FloatVector.zero(FS);
