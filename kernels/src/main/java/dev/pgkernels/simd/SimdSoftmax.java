@@ -541,9 +541,10 @@ public final class SimdSoftmax extends AbstractSoftmaxKernels {
                 }
                 rowOfLane[v] = VectorShuffle.fromArray(FS, rowOf, 0);
             }
-            this.tin = new float[a * L];
-            this.tin2 = new float[a * L];
-            this.tout = new float[a * L];
+            // KL's row layout reads up to 3 floats past A·L (lanes whose sums are never used); tout[A·L] stays 0
+            this.tin = new float[a * L + L];
+            this.tin2 = new float[a * L + L];
+            this.tout = new float[a * L + L];
         }
 
         /** Moves to the next group of rows; false past the last. */
@@ -796,8 +797,11 @@ public final class SimdSoftmax extends AbstractSoftmaxKernels {
         /**
          * KL of a full group in row layout: the group's {@code A·L} terms are {@code A} whole
          * contiguous vectors of both inputs (no gather of the inputs), written to the L1 tile
-         * {@code tout}; each row's sum then adds column {@code j} of all {@code L} rows, one gather
-         * from that tile per column, in double, in the same order as {@link #klPass}.
+         * {@code tout}. The row sums then gather from partial sums instead of single terms: pairs
+         * {@code P_k = t_k + t_(k+1)} (tile {@code tin}) and quads {@code Q_k = P_k + P_(k+2)} (tile
+         * {@code tin2}), both formed by unaligned loads of the tile, so a row of {@code A} terms takes
+         * {@code ceil(A/4)}-ish gathers ({@code 5} at {@code A = 18}: 4 quads and a pair) instead of
+         * {@code A}; see {@link #klSums} for the order and the error.
          */
         void klRows(float[] lpo, float[] lpn, float[] out) {
             for (int v = 0; v < a; v++) {
@@ -813,19 +817,66 @@ public final class SimdSoftmax extends AbstractSoftmaxKernels {
                 }
                 t.intoArray(tout, v * L);
             }
+            // lane k of a pair/quad vector sums flat positions k..k+1 / k..k+3 of the group; lanes
+            // whose span crosses a row end (or the group end, where tout[A·L] = 0) are never gathered
+            for (int v = 0; v < a; v++) {
+                FloatVector.fromArray(FS, tout, v * L).add(FloatVector.fromArray(FS, tout, v * L + 1)).intoArray(tin, v * L);
+            }
+            for (int v = 0; v < a; v++) {
+                FloatVector.fromArray(FS, tin, v * L).add(FloatVector.fromArray(FS, tin, v * L + 2)).intoArray(tin2, v * L);
+            }
             DoubleVector k0 = DoubleVector.zero(DS), k1 = k0;
-            for (int j = 0; j < a; j++) {
+            int j = 0;
+            for (; j + 4 <= a; j += 4) {
+                FloatVector c = FloatVector.fromArray(FS, tin2, j, rowIdx, 0);
+                k0 = k0.add((DoubleVector) c.convertShape(VectorOperators.F2D, DS, 0));
+                k1 = k1.add((DoubleVector) c.convertShape(VectorOperators.F2D, DS, 1));
+            }
+            if (j + 2 <= a) {
+                FloatVector c = FloatVector.fromArray(FS, tin, j, rowIdx, 0);
+                k0 = k0.add((DoubleVector) c.convertShape(VectorOperators.F2D, DS, 0));
+                k1 = k1.add((DoubleVector) c.convertShape(VectorOperators.F2D, DS, 1));
+                j += 2;
+            }
+            if (j < a) {
                 FloatVector c = FloatVector.fromArray(FS, tout, j, rowIdx, 0);
                 k0 = k0.add((DoubleVector) c.convertShape(VectorOperators.F2D, DS, 0));
                 k1 = k1.add((DoubleVector) c.convertShape(VectorOperators.F2D, DS, 1));
+            }
+            if (!k0.add(k1).test(VectorOperators.IS_FINITE).allTrue()) {
+                // a row with an Inf or NaN term, or an fp32 partial sum that overflowed: the plain double sum of its terms
+                DoubleVector p0 = DoubleVector.zero(DS), p1 = p0;
+                for (j = 0; j < a; j++) {
+                    FloatVector c = FloatVector.fromArray(FS, tout, j, rowIdx, 0);
+                    p0 = p0.add((DoubleVector) c.convertShape(VectorOperators.F2D, DS, 0));
+                    p1 = p1.add((DoubleVector) c.convertShape(VectorOperators.F2D, DS, 1));
+                }
+                k0 = k0.blend(p0, k0.test(VectorOperators.IS_FINITE).not());
+                k1 = k1.blend(p1, k1.test(VectorOperators.IS_FINITE).not());
             }
             ((FloatVector) k0.convertShape(VectorOperators.D2F, FH, 0)).intoArray(out, r0);
             ((FloatVector) k1.convertShape(VectorOperators.D2F, FH, 0)).intoArray(out, r0 + H);
         }
 
-        /** KL per row of the group, column by column of the two tiles; tail lanes have {@code logpOld = -Inf}, term 0. */
+        /**
+         * KL per row of a partial group from the two transposed tiles: the terms into {@code tout}
+         * (column {@code j} at {@code j·L}; tail lanes have {@code logpOld = -Inf}, term 0), then
+         * summed exactly as {@link #klRows} sums a full group's row, so a row's KL does not depend
+         * on the group it falls in: quads {@code (t_j + t_(j+1)) + (t_(j+2) + t_(j+3))} for
+         * {@code j = 0, 4, ...} while {@code j + 4 <= A}, then a pair, then a single term, each
+         * fp32 partial sum converted to double and added in that order; where a row's sum is not
+         * finite, the plain double sum of its terms in column order (chosen per row, as in {@link #klRows}).
+         *
+         * <p>Error of the fp32 partial sums: each term passes through at most two fp32 additions, so
+         * a quad or pair is within {@code 2u} (u = 2^-24) of its exact value relative to the sum of
+         * its terms' magnitudes (no cancellation assumed), and the row's KL moves by at most
+         * {@code 2u · Σ|terms|}. With each term's own {@code 6u}, that is {@code 8u · Σ|terms|},
+         * inside SPEC's {@code 1e-6 · Σ|terms|} ({@code ≈ 16.8u}). (Subnormal partial sums add
+         * exactly.) An fp32 partial sum can overflow where the double sum of its terms would not
+         * (terms near {@code 1e38}, only for log-probabilities far above 0): the result is then not
+         * finite and the fallback recomputes the row in double.
+         */
         void klPass(float[] logpOld, float[] logpNew, float[] out) {
-            DoubleVector k0 = DoubleVector.zero(DS), k1 = k0;
             for (int j = 0; j < a; j++) {
                 FloatVector lo = FloatVector.fromArray(FS, logpOld, j * L);
                 FloatVector e = SimdExp.exp(lo);
@@ -837,8 +888,36 @@ public final class SimdSoftmax extends AbstractSoftmaxKernels {
                             .blend(NEG_INF, ln.compare(VectorOperators.EQ, Float.POSITIVE_INFINITY)
                                     .and(lo.abs().compare(VectorOperators.LT, Float.POSITIVE_INFINITY)));
                 }
-                k0 = k0.add((DoubleVector) t.convertShape(VectorOperators.F2D, DS, 0));
-                k1 = k1.add((DoubleVector) t.convertShape(VectorOperators.F2D, DS, 1));
+                t.intoArray(tout, j * L);
+            }
+            DoubleVector k0 = DoubleVector.zero(DS), k1 = k0;
+            int j = 0;
+            for (; j + 4 <= a; j += 4) {
+                FloatVector c = FloatVector.fromArray(FS, tout, j * L).add(FloatVector.fromArray(FS, tout, j * L + L))
+                        .add(FloatVector.fromArray(FS, tout, j * L + 2 * L).add(FloatVector.fromArray(FS, tout, j * L + 3 * L)));
+                k0 = k0.add((DoubleVector) c.convertShape(VectorOperators.F2D, DS, 0));
+                k1 = k1.add((DoubleVector) c.convertShape(VectorOperators.F2D, DS, 1));
+            }
+            if (j + 2 <= a) {
+                FloatVector c = FloatVector.fromArray(FS, tout, j * L).add(FloatVector.fromArray(FS, tout, j * L + L));
+                k0 = k0.add((DoubleVector) c.convertShape(VectorOperators.F2D, DS, 0));
+                k1 = k1.add((DoubleVector) c.convertShape(VectorOperators.F2D, DS, 1));
+                j += 2;
+            }
+            if (j < a) {
+                FloatVector c = FloatVector.fromArray(FS, tout, j * L);
+                k0 = k0.add((DoubleVector) c.convertShape(VectorOperators.F2D, DS, 0));
+                k1 = k1.add((DoubleVector) c.convertShape(VectorOperators.F2D, DS, 1));
+            }
+            if (!k0.add(k1).test(VectorOperators.IS_FINITE).allTrue()) {
+                DoubleVector p0 = DoubleVector.zero(DS), p1 = p0;
+                for (j = 0; j < a; j++) {
+                    FloatVector c = FloatVector.fromArray(FS, tout, j * L);
+                    p0 = p0.add((DoubleVector) c.convertShape(VectorOperators.F2D, DS, 0));
+                    p1 = p1.add((DoubleVector) c.convertShape(VectorOperators.F2D, DS, 1));
+                }
+                k0 = k0.blend(p0, k0.test(VectorOperators.IS_FINITE).not());
+                k1 = k1.blend(p1, k1.test(VectorOperators.IS_FINITE).not());
             }
             ((FloatVector) k0.convertShape(VectorOperators.D2F, FH, 0)).intoArray(out, r0, FH.indexInRange(0, rows));
             ((FloatVector) k1.convertShape(VectorOperators.D2F, FH, 0)).intoArray(out, r0 + H, FH.indexInRange(H, rows));
