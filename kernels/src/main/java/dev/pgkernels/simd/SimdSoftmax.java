@@ -31,8 +31,10 @@ import jdk.incubator.vector.VectorSpecies;
  *       tiles, so no {@code exp} is computed twice; outputs of {@code A} per row go through an
  *       output tile copied back (logSoftmax and U_Q are written straight into the rows: U_Q as a
  *       fill and one store per row, logSoftmax as whole vectors with each lane's row maximum and
- *       {@code log Z} permuted into place). KL needs no row maximum: a full group computes its
- *       terms on contiguous vectors and gathers only the per-row sums from an L1 tile.
+ *       {@code log Z} permuted into place). The row maximum is taken as the columns are gathered.
+ *       KL needs no row maximum: a full group computes its terms on contiguous vectors, adds
+ *       neighbouring terms into fp32 pairs and quads in L1 tiles, and gathers only those per row
+ *       ({@code 5} gathers at {@code A = 18}; bound in {@code Tile.klPass}).
  *       (Gathering in every pass instead of once measured slower: 172 against 130 µs for
  *       logSoftmax at 4096 × 18, one noisy run.)
  *       The per-row scalars are vectors of rows, evaluated in double (two halves) by
@@ -47,7 +49,9 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code q - m} is rounded to fp32 (relative {@code 2^-24}); every row sum ({@code Z},
  * {@code Σ e (q - m)}, KL) converts its fp32 terms to double and accumulates in double (SIMD
  * reassociates the sum, which in double changes nothing visible in fp32), so the sums carry only
- * their terms' fp32 errors and are independent of {@code A}. {@code pi = e · (1/Z)} in fp32.
+ * their terms' fp32 errors and are independent of {@code A} (the across-rows KL first adds its
+ * terms in fp32 pairs and quads: at most {@code 2u Σ|terms|} more, derived in {@code Tile.klPass}).
+ * {@code pi = e · (1/Z)} in fp32.
  * {@code <pi, q>} is formed as {@code m + Σ e (q - m) / Z}, so logits of magnitude 1e4 do not
  * cancel. Masked ({@code -Inf}) logits give {@code e = 0} exactly, probability 0 and log-probability
  * {@code -Inf}; products with them are selected to 0 (never {@code 0 · Inf}).
