@@ -31,8 +31,10 @@ import jdk.incubator.vector.VectorSpecies;
  *       tiles, so no {@code exp} is computed twice; outputs of {@code A} per row go through an
  *       output tile copied back (logSoftmax and U_Q are written straight into the rows: U_Q as a
  *       fill and one store per row, logSoftmax as whole vectors with each lane's row maximum and
- *       {@code log Z} permuted into place). KL needs no row maximum: a full group computes its
- *       terms on contiguous vectors and gathers only the per-row sums from an L1 tile.
+ *       {@code log Z} permuted into place). The row maximum is taken as the columns are gathered.
+ *       KL needs no row maximum: a full group computes its terms on contiguous vectors, adds
+ *       neighbouring terms into fp32 pairs and quads in L1 tiles, and gathers only those per row
+ *       ({@code 5} gathers at {@code A = 18}; bound in {@code Tile.klPass}).
  *       (Gathering in every pass instead of once measured slower: 172 against 130 µs for
  *       logSoftmax at 4096 × 18, one noisy run.)
  *       The per-row scalars are vectors of rows, evaluated in double (two halves) by
@@ -47,7 +49,9 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code q - m} is rounded to fp32 (relative {@code 2^-24}); every row sum ({@code Z},
  * {@code Σ e (q - m)}, KL) converts its fp32 terms to double and accumulates in double (SIMD
  * reassociates the sum, which in double changes nothing visible in fp32), so the sums carry only
- * their terms' fp32 errors and are independent of {@code A}. {@code pi = e · (1/Z)} in fp32.
+ * their terms' fp32 errors and are independent of {@code A} (the across-rows KL first adds its
+ * terms in fp32 pairs and quads: at most {@code 2u Σ|terms|} more, derived in {@code Tile.klPass}).
+ * {@code pi = e · (1/Z)} in fp32.
  * {@code <pi, q>} is formed as {@code m + Σ e (q - m) / Z}, so logits of magnitude 1e4 do not
  * cancel. Masked ({@code -Inf}) logits give {@code e = 0} exactly, probability 0 and log-probability
  * {@code -Inf}; products with them are selected to 0 (never {@code 0 · Inf}).
@@ -61,8 +65,11 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>The linear policy's {@code dW = G^T X / B} accumulates exact fp32 products in double in the
  * reference's order, so it equals the reference bit for bit (see {@link #linearPolicyGradientKernel}).
  *
- * <p>Stateless and thread-safe; a narrow-row call allocates its three tiles of {@code A × L}
- * floats and a few lane arrays once — nothing in a loop.
+ * <p>Thread-safe. The narrow-row strategy's scratch (three tiles of {@code A × L} floats, a few
+ * lane arrays and {@code A} shuffles, about 6.5 KB at {@code A = 18, L = 16}) is kept per thread in a
+ * {@link ThreadLocal} and reused by the next call on that thread with the same {@code A}; a call
+ * with another {@code A} replaces it. Nothing is allocated in a loop, and nothing per call once the
+ * thread's tile exists.
  */
 public final class SimdSoftmax extends AbstractSoftmaxKernels {
     static final VectorSpecies<Float> FS = FloatVector.SPECIES_PREFERRED;
@@ -114,14 +121,23 @@ public final class SimdSoftmax extends AbstractSoftmaxKernels {
 
     // ------------------------------------------------------------------ small helpers
 
-    /** Row maximum (Math.max semantics: NaN propagates). */
+    /**
+     * Row maximum (Math.max semantics: NaN propagates; the maximum of a set does not depend on the
+     * order). Four accumulators: {@code FloatVector.max}'s NaN- and zero-aware sequence has a long
+     * latency, and two chains left the pass latency-bound (harness, 64 × 32768: 298 µs with two,
+     * 150 µs with four).
+     */
     private static float rowMax(float[] q, int off, int a) {
-        FloatVector m0 = FloatVector.broadcast(FS, NEG_INF), m1 = m0;
+        FloatVector m0 = FloatVector.broadcast(FS, NEG_INF), m1 = m0, m2 = m0, m3 = m0;
         int j = 0;
-        for (; j + 2 * L <= a; j += 2 * L) {
+        for (; j + 4 * L <= a; j += 4 * L) {
             m0 = m0.max(FloatVector.fromArray(FS, q, off + j));
             m1 = m1.max(FloatVector.fromArray(FS, q, off + j + L));
+            m2 = m2.max(FloatVector.fromArray(FS, q, off + j + 2 * L));
+            m3 = m3.max(FloatVector.fromArray(FS, q, off + j + 3 * L));
         }
+        m0 = m0.max(m2);
+        m1 = m1.max(m3);
         for (; j + L <= a; j += L) {
             m0 = m0.max(FloatVector.fromArray(FS, q, off + j));
         }
@@ -202,10 +218,9 @@ public final class SimdSoftmax extends AbstractSoftmaxKernels {
     @Override
     protected void logSoftmaxKernel(int b, int a, float[] logits, float[] out) {
         if (strategyFor(a) == Strategy.ACROSS_ROWS) {
-            Tile t = new Tile(b, a);
+            Tile t = Tile.of(b, a);
             while (t.next()) {
-                t.load(logits, t.tin);
-                t.maxPass(t.tin, null);
+                t.loadMax(logits, null);
                 t.zOnly(t.tin);
                 t.writeLogSoftmaxRows(logits, out);
             }
@@ -229,10 +244,9 @@ public final class SimdSoftmax extends AbstractSoftmaxKernels {
     @Override
     protected void softmaxKernel(int b, int a, float[] logits, float[] out) {
         if (strategyFor(a) == Strategy.ACROSS_ROWS) {
-            Tile t = new Tile(b, a);
+            Tile t = Tile.of(b, a);
             while (t.next()) {
-                t.load(logits, t.tin);
-                t.maxPass(t.tin, null);
+                t.loadMax(logits, null);
                 t.zPass(t.tin, false);
                 t.writeSoftmax();
                 t.store(out);
@@ -258,10 +272,9 @@ public final class SimdSoftmax extends AbstractSoftmaxKernels {
     @Override
     protected void entropyKernel(int b, int a, float[] logits, float[] out) {
         if (strategyFor(a) == Strategy.ACROSS_ROWS) {
-            Tile t = new Tile(b, a);
+            Tile t = Tile.of(b, a);
             while (t.next()) {
-                t.load(logits, t.tin);
-                t.maxPass(t.tin, null);
+                t.loadMax(logits, null);
                 t.zPass(t.tin, true);
                 t.entropy(out);
             }
@@ -290,7 +303,7 @@ public final class SimdSoftmax extends AbstractSoftmaxKernels {
     @Override
     protected void klKernel(int b, int a, float[] logpOld, float[] logpNew, float[] out) {
         if (strategyFor(a) == Strategy.ACROSS_ROWS) {
-            Tile t = new Tile(b, a);
+            Tile t = Tile.of(b, a);
             while (t.next()) {
                 if (t.rows == L) {
                     t.klRows(logpOld, logpNew, out);
@@ -350,10 +363,9 @@ public final class SimdSoftmax extends AbstractSoftmaxKernels {
             float[] advantages) {
         double sum = 0;
         if (strategyFor(a) == Strategy.ACROSS_ROWS) {
-            Tile t = new Tile(b, a);
+            Tile t = Tile.of(b, a);
             while (t.next()) {
-                t.load(logitsNew, t.tin);
-                t.maxPass(t.tin, actions);
+                t.loadMax(logitsNew, actions);
                 t.zPass(t.tin, false);
                 sum += t.surrogate(logpOldAtAction, advantages);
             }
@@ -375,10 +387,9 @@ public final class SimdSoftmax extends AbstractSoftmaxKernels {
     protected void updateKernel(UpdateForm form, ScaleFunction f, int b, int a, float[] logits, int[] actions,
             float[] logMu, float[] target, float[] g, float[] dO, float[] dR, float[] s) {
         if (strategyFor(a) == Strategy.ACROSS_ROWS) {
-            Tile t = new Tile(b, a);
+            Tile t = Tile.of(b, a);
             while (t.next()) {
-                t.load(logits, t.tin);
-                t.maxPass(t.tin, actions);
+                t.loadMax(logits, actions);
                 if (form == UpdateForm.U_Q) {
                     t.zOnly(t.tin);
                 } else {
@@ -487,19 +498,40 @@ public final class SimdSoftmax extends AbstractSoftmaxKernels {
     /**
      * The across-rows strategy: {@code L} consecutive rows at a time ({@code r0 .. r0+rows}),
      * transposed into a tile so that column {@code j} of them is one vector. Each pass is a small method whose vectors live only inside it; what passes carry
-     * from one to the next (row max, {@code Z}, ...) goes through these per-call arrays of
+     * from one to the next (row max, {@code Z}, ...) goes through these per-tile arrays of
      * {@code L} lanes, so no vector crosses a call and C2's inlining decisions cannot box one.
      * Tail groups mask the missing rows (their lanes read {@code -Inf} and are never stored).
      */
     private static final class Tile {
-        final int b, a;
+        /**
+         * One tile per thread, kept for the next call with the same {@code A} (a call with another
+         * {@code A} replaces it): the narrow-row methods allocate nothing per call once it exists.
+         * A tile is used only inside one kernel call on its own thread, and no kernel calls
+         * another while it holds one, so sharing it between calls of one thread is safe.
+         */
+        private static final ThreadLocal<Tile> CACHE = new ThreadLocal<>();
+
+        /** This thread's tile for rows of {@code a} logits, positioned before the first of {@code b} rows. */
+        static Tile of(int b, int a) {
+            Tile t = CACHE.get();
+            if (t == null || t.a != a) {
+                t = new Tile(a);
+                CACHE.set(t);
+            }
+            t.b = b;
+            t.r0 = -L;
+            return t;
+        }
+
+        final int a;
+        int b;
         /** Transposed tiles of {@code A × L}: input, second input (KL), output. */
         final float[] tin, tin2, tout;
         /** {@code r·A}: the gather index map of a full group. */
         final int[] rowIdx;
         /**
          * Per vector {@code v} of a full group's {@code A} vectors, lane {@code l} to row
-         * {@code (v·L + l) / A}: built once per call (a shuffle made inside the loop was allocated
+         * {@code (v·L + l) / A}: built once per tile (a shuffle made inside the loop was allocated
          * on every use), unboxed from this array in the loop.
          */
         @SuppressWarnings("unchecked")
@@ -508,8 +540,7 @@ public final class SimdSoftmax extends AbstractSoftmaxKernels {
         final double[] z = new double[L], sd = new double[L];
         int r0 = -L, rows, base;
 
-        Tile(int b, int a) {
-            this.b = b;
+        private Tile(int a) {
             this.a = a;
             this.rowIdx = new int[L];
             for (int r = 0; r < L; r++) {
@@ -523,9 +554,10 @@ public final class SimdSoftmax extends AbstractSoftmaxKernels {
                 }
                 rowOfLane[v] = VectorShuffle.fromArray(FS, rowOf, 0);
             }
-            this.tin = new float[a * L];
-            this.tin2 = new float[a * L];
-            this.tout = new float[a * L];
+            // KL's row layout reads up to 3 floats past A·L (lanes whose sums are never used); tout[A·L] stays 0
+            this.tin = new float[a * L + L];
+            this.tin2 = new float[a * L + L];
+            this.tout = new float[a * L + L];
         }
 
         /** Moves to the next group of rows; false past the last. */
@@ -535,6 +567,56 @@ public final class SimdSoftmax extends AbstractSoftmaxKernels {
             rows = Math.min(L, b - r0);
             base = r0 * a;
             return true;
+        }
+
+        /**
+         * {@link #load} of {@code q} into {@code tin} and {@link #maxPass}; a full group takes each
+         * gathered column's maximum as it arrives (two accumulators, even and odd columns: the
+         * maximum of a set does not depend on the order, NaN included).
+         */
+        void loadMax(float[] q, int[] actions) {
+            if (rows < L) {
+                load(q, tin);
+                maxPass(tin, actions);
+                return;
+            }
+            FloatVector m0 = FloatVector.broadcast(FS, NEG_INF), m1 = m0;
+            int j = 0;
+            if (actions == null) {
+                for (; j + 2 <= a; j += 2) {
+                    FloatVector c0 = FloatVector.fromArray(FS, q, base + j, rowIdx, 0);
+                    FloatVector c1 = FloatVector.fromArray(FS, q, base + j + 1, rowIdx, 0);
+                    c0.intoArray(tin, j * L);
+                    c1.intoArray(tin, j * L + L);
+                    m0 = m0.max(c0);
+                    m1 = m1.max(c1);
+                }
+                if (j < a) {
+                    FloatVector c0 = FloatVector.fromArray(FS, q, base + j, rowIdx, 0);
+                    c0.intoArray(tin, j * L);
+                    m0 = m0.max(c0);
+                }
+            } else {
+                IntVector act = IntVector.fromArray(IS, actions, r0);
+                FloatVector v = FloatVector.zero(FS);
+                for (; j + 2 <= a; j += 2) {
+                    FloatVector c0 = FloatVector.fromArray(FS, q, base + j, rowIdx, 0);
+                    FloatVector c1 = FloatVector.fromArray(FS, q, base + j + 1, rowIdx, 0);
+                    c0.intoArray(tin, j * L);
+                    c1.intoArray(tin, j * L + L);
+                    m0 = m0.max(c0);
+                    m1 = m1.max(c1);
+                    v = v.blend(c0, act.compare(VectorOperators.EQ, j).cast(FS)).blend(c1, act.compare(VectorOperators.EQ, j + 1).cast(FS));
+                }
+                if (j < a) {
+                    FloatVector c0 = FloatVector.fromArray(FS, q, base + j, rowIdx, 0);
+                    c0.intoArray(tin, j * L);
+                    m0 = m0.max(c0);
+                    v = v.blend(c0, act.compare(VectorOperators.EQ, j).cast(FS));
+                }
+                v.intoArray(qa, 0);
+            }
+            m0.max(m1).intoArray(mx, 0);
         }
 
         /**
@@ -580,9 +662,16 @@ public final class SimdSoftmax extends AbstractSoftmaxKernels {
         void maxPass(float[] q, int[] actions) {
             FloatVector m = FloatVector.broadcast(FS, NEG_INF);
             if (actions == null) {
-                for (int j = 0; j < a; j++) {
+                FloatVector m1 = m;
+                int j = 0;
+                for (; j + 2 <= a; j += 2) {   // two accumulators: Math.max's compare-and-blend sequence has a long latency
+                    m = m.max(FloatVector.fromArray(FS, q, j * L));
+                    m1 = m1.max(FloatVector.fromArray(FS, q, j * L + L));
+                }
+                if (j < a) {
                     m = m.max(FloatVector.fromArray(FS, q, j * L));
                 }
+                m = m.max(m1);
             } else {
                 IntVector act = IntVector.fromArray(IS, actions, r0, IS.indexInRange(0, rows));
                 FloatVector v = FloatVector.zero(FS);
@@ -721,8 +810,11 @@ public final class SimdSoftmax extends AbstractSoftmaxKernels {
         /**
          * KL of a full group in row layout: the group's {@code A·L} terms are {@code A} whole
          * contiguous vectors of both inputs (no gather of the inputs), written to the L1 tile
-         * {@code tout}; each row's sum then adds column {@code j} of all {@code L} rows, one gather
-         * from that tile per column, in double, in the same order as {@link #klPass}.
+         * {@code tout}. The row sums then gather from partial sums instead of single terms: pairs
+         * {@code P_k = t_k + t_(k+1)} (tile {@code tin}) and quads {@code Q_k = P_k + P_(k+2)} (tile
+         * {@code tin2}), both formed by unaligned loads of the tile, so a row of {@code A} terms takes
+         * {@code ceil(A/4)}-ish gathers ({@code 5} at {@code A = 18}: 4 quads and a pair) instead of
+         * {@code A}; see {@link #klSums} for the order and the error.
          */
         void klRows(float[] lpo, float[] lpn, float[] out) {
             for (int v = 0; v < a; v++) {
@@ -738,19 +830,66 @@ public final class SimdSoftmax extends AbstractSoftmaxKernels {
                 }
                 t.intoArray(tout, v * L);
             }
+            // lane k of a pair/quad vector sums flat positions k..k+1 / k..k+3 of the group; lanes
+            // whose span crosses a row end (or the group end, where tout[A·L] = 0) are never gathered
+            for (int v = 0; v < a; v++) {
+                FloatVector.fromArray(FS, tout, v * L).add(FloatVector.fromArray(FS, tout, v * L + 1)).intoArray(tin, v * L);
+            }
+            for (int v = 0; v < a; v++) {
+                FloatVector.fromArray(FS, tin, v * L).add(FloatVector.fromArray(FS, tin, v * L + 2)).intoArray(tin2, v * L);
+            }
             DoubleVector k0 = DoubleVector.zero(DS), k1 = k0;
-            for (int j = 0; j < a; j++) {
+            int j = 0;
+            for (; j + 4 <= a; j += 4) {
+                FloatVector c = FloatVector.fromArray(FS, tin2, j, rowIdx, 0);
+                k0 = k0.add((DoubleVector) c.convertShape(VectorOperators.F2D, DS, 0));
+                k1 = k1.add((DoubleVector) c.convertShape(VectorOperators.F2D, DS, 1));
+            }
+            if (j + 2 <= a) {
+                FloatVector c = FloatVector.fromArray(FS, tin, j, rowIdx, 0);
+                k0 = k0.add((DoubleVector) c.convertShape(VectorOperators.F2D, DS, 0));
+                k1 = k1.add((DoubleVector) c.convertShape(VectorOperators.F2D, DS, 1));
+                j += 2;
+            }
+            if (j < a) {
                 FloatVector c = FloatVector.fromArray(FS, tout, j, rowIdx, 0);
                 k0 = k0.add((DoubleVector) c.convertShape(VectorOperators.F2D, DS, 0));
                 k1 = k1.add((DoubleVector) c.convertShape(VectorOperators.F2D, DS, 1));
+            }
+            if (!k0.add(k1).test(VectorOperators.IS_FINITE).allTrue()) {
+                // a row with an Inf or NaN term, or an fp32 partial sum that overflowed: the plain double sum of its terms
+                DoubleVector p0 = DoubleVector.zero(DS), p1 = p0;
+                for (j = 0; j < a; j++) {
+                    FloatVector c = FloatVector.fromArray(FS, tout, j, rowIdx, 0);
+                    p0 = p0.add((DoubleVector) c.convertShape(VectorOperators.F2D, DS, 0));
+                    p1 = p1.add((DoubleVector) c.convertShape(VectorOperators.F2D, DS, 1));
+                }
+                k0 = k0.blend(p0, k0.test(VectorOperators.IS_FINITE).not());
+                k1 = k1.blend(p1, k1.test(VectorOperators.IS_FINITE).not());
             }
             ((FloatVector) k0.convertShape(VectorOperators.D2F, FH, 0)).intoArray(out, r0);
             ((FloatVector) k1.convertShape(VectorOperators.D2F, FH, 0)).intoArray(out, r0 + H);
         }
 
-        /** KL per row of the group, column by column of the two tiles; tail lanes have {@code logpOld = -Inf}, term 0. */
+        /**
+         * KL per row of a partial group from the two transposed tiles: the terms into {@code tout}
+         * (column {@code j} at {@code j·L}; tail lanes have {@code logpOld = -Inf}, term 0), then
+         * summed exactly as {@link #klRows} sums a full group's row, so a row's KL does not depend
+         * on the group it falls in: quads {@code (t_j + t_(j+1)) + (t_(j+2) + t_(j+3))} for
+         * {@code j = 0, 4, ...} while {@code j + 4 <= A}, then a pair, then a single term, each
+         * fp32 partial sum converted to double and added in that order; where a row's sum is not
+         * finite, the plain double sum of its terms in column order (chosen per row, as in {@link #klRows}).
+         *
+         * <p>Error of the fp32 partial sums: each term passes through at most two fp32 additions, so
+         * a quad or pair is within {@code 2u} (u = 2^-24) of its exact value relative to the sum of
+         * its terms' magnitudes (no cancellation assumed), and the row's KL moves by at most
+         * {@code 2u · Σ|terms|}. With each term's own {@code 6u}, that is {@code 8u · Σ|terms|},
+         * inside SPEC's {@code 1e-6 · Σ|terms|} ({@code ≈ 16.8u}). (Subnormal partial sums add
+         * exactly.) An fp32 partial sum can overflow where the double sum of its terms would not
+         * (terms near {@code 1e38}, only for log-probabilities far above 0): the result is then not
+         * finite and the fallback recomputes the row in double.
+         */
         void klPass(float[] logpOld, float[] logpNew, float[] out) {
-            DoubleVector k0 = DoubleVector.zero(DS), k1 = k0;
             for (int j = 0; j < a; j++) {
                 FloatVector lo = FloatVector.fromArray(FS, logpOld, j * L);
                 FloatVector e = SimdExp.exp(lo);
@@ -762,8 +901,36 @@ public final class SimdSoftmax extends AbstractSoftmaxKernels {
                             .blend(NEG_INF, ln.compare(VectorOperators.EQ, Float.POSITIVE_INFINITY)
                                     .and(lo.abs().compare(VectorOperators.LT, Float.POSITIVE_INFINITY)));
                 }
-                k0 = k0.add((DoubleVector) t.convertShape(VectorOperators.F2D, DS, 0));
-                k1 = k1.add((DoubleVector) t.convertShape(VectorOperators.F2D, DS, 1));
+                t.intoArray(tout, j * L);
+            }
+            DoubleVector k0 = DoubleVector.zero(DS), k1 = k0;
+            int j = 0;
+            for (; j + 4 <= a; j += 4) {
+                FloatVector c = FloatVector.fromArray(FS, tout, j * L).add(FloatVector.fromArray(FS, tout, j * L + L))
+                        .add(FloatVector.fromArray(FS, tout, j * L + 2 * L).add(FloatVector.fromArray(FS, tout, j * L + 3 * L)));
+                k0 = k0.add((DoubleVector) c.convertShape(VectorOperators.F2D, DS, 0));
+                k1 = k1.add((DoubleVector) c.convertShape(VectorOperators.F2D, DS, 1));
+            }
+            if (j + 2 <= a) {
+                FloatVector c = FloatVector.fromArray(FS, tout, j * L).add(FloatVector.fromArray(FS, tout, j * L + L));
+                k0 = k0.add((DoubleVector) c.convertShape(VectorOperators.F2D, DS, 0));
+                k1 = k1.add((DoubleVector) c.convertShape(VectorOperators.F2D, DS, 1));
+                j += 2;
+            }
+            if (j < a) {
+                FloatVector c = FloatVector.fromArray(FS, tout, j * L);
+                k0 = k0.add((DoubleVector) c.convertShape(VectorOperators.F2D, DS, 0));
+                k1 = k1.add((DoubleVector) c.convertShape(VectorOperators.F2D, DS, 1));
+            }
+            if (!k0.add(k1).test(VectorOperators.IS_FINITE).allTrue()) {
+                DoubleVector p0 = DoubleVector.zero(DS), p1 = p0;
+                for (j = 0; j < a; j++) {
+                    FloatVector c = FloatVector.fromArray(FS, tout, j * L);
+                    p0 = p0.add((DoubleVector) c.convertShape(VectorOperators.F2D, DS, 0));
+                    p1 = p1.add((DoubleVector) c.convertShape(VectorOperators.F2D, DS, 1));
+                }
+                k0 = k0.blend(p0, k0.test(VectorOperators.IS_FINITE).not());
+                k1 = k1.blend(p1, k1.test(VectorOperators.IS_FINITE).not());
             }
             ((FloatVector) k0.convertShape(VectorOperators.D2F, FH, 0)).intoArray(out, r0, FH.indexInRange(0, rows));
             ((FloatVector) k1.convertShape(VectorOperators.D2F, FH, 0)).intoArray(out, r0 + H, FH.indexInRange(H, rows));

@@ -36,8 +36,10 @@ import org.junit.jupiter.api.Test;
  *       {@code 1e-6 · pi (1 + 0.1|d|)}; plus one subnormal spacing ({@code scale} floor {@code 1e-38}).</li>
  *   <li>entropy {@code log Z - S/Z}, {@code S = Σ e d}: {@code ε_Z} plus {@code u Σ pi (2|d| + d²)}:
  *       scale {@code 1 + H + Σ pi d²}.</li>
- *   <li>KL: each fp32 term {@code exp(lo)(lo - ln)} within {@code 6u} of its value, summed in
- *       double: scale {@code Σ|terms|}; where fp32 {@code exp(lo)} is subnormal it is off by
+ *   <li>KL: each fp32 term {@code exp(lo)(lo - ln)} within {@code 6u} of its value; the
+ *       across-rows strategy adds terms in fp32 pairs and quads first (at most two roundings per
+ *       term: {@code + 2u Σ|terms|}), then in double: {@code 8u Σ|terms|} in all, inside scale
+ *       {@code Σ|terms|} ({@code 1e-6 ≈ 16.8u}); where fp32 {@code exp(lo)} is subnormal it is off by
  *       {@code 2^-150} absolute, so {@code + Σ 1e-39 |lo - ln|}.</li>
  *   <li>update: {@code dO} within {@code ε_Z} (+ its rounding): scale {@code |lp_a| + |logMu| + 1};
  *       {@code dR} is the reference's double expression: scale {@code |dR|}; {@code s = f(dO, dR)}
@@ -260,6 +262,45 @@ class SoftmaxSimdTest {
         }
         TOL.assertClose("kl specials " + strategy + " " + b + "x" + a, klR, klS, b, sKl);
         untouched(klS, b);
+    }
+
+    /**
+     * Rows whose fp32 pair and quad sums overflow while the double sum of the terms is finite (terms
+     * near {@code 1e38}, from log-probabilities far above 0): the across-rows KL must fall back to the
+     * double sum for those rows only, in full groups and in the partial last group alike.
+     */
+    @Test
+    void klWhosePartialSumsOverflowFp32MatchesReference() {
+        int a = 18, b = 2 * SimdSoftmax.lanes() + 3, n = b * a;
+        float[] lo = new float[n], ln = new float[n];
+        Random r = new Random(11);
+        for (int i = 0; i < n; i++) {
+            lo[i] = (float) (-10 * r.nextDouble());
+            ln[i] = (float) (-10 * r.nextDouble());
+        }
+        for (int i = 1; i < b; i += 3) {   // terms e^85 · 20 ≈ 1.6e38 four times, one e^85 · (-40) ≈ -3.3e38
+            for (int j = 0; j < 5; j++) {
+                lo[i * a + j] = 85f;
+                ln[i * a + j] = j < 4 ? 65f : 125f;
+            }
+        }
+        float[] klR = new float[b];
+        REF.kl(b, a, lo, ln, klR);
+        for (Strategy strategy : Strategy.values()) {
+            float[] klS = BadInput.sentinel(b + 1);
+            simd(strategy).kl(b, a, lo, ln, klS);
+            double[] sc = new double[b];
+            for (int i = 0; i < b; i++) {
+                for (int j = i * a; j < i * a + a; j++) {
+                    sc[i] += Math.abs(Math.exp(lo[j]) * ((double) lo[j] - ln[j])) + 1e-44;
+                }
+                if (i % 3 == 1) {
+                    assertEquals(true, Float.isFinite(klR[i]), "the reference's KL of row " + i + " is finite");
+                }
+            }
+            TOL.assertClose("kl with overflowing fp32 partial sums " + strategy, klR, klS, b, sc);
+            untouched(klS, b);
+        }
     }
 
     @Property(tries = 150)
