@@ -179,7 +179,7 @@ public final class SimdScans extends AbstractScanKernels {
                     carryRow(ws, chunkScratch(E)));
         } else if (st == Strategy.ALONG_TIME) {
             gaeAlongTime(T * E, E, reward, value, nextValue, nvOff, terminated, done, gamma, lambda, adv, ret,
-                    carryRow(ws, L));
+                    carryRow(ws, ALONG_SCRATCH));
         } else {
             gaeAcrossEnvs(T, E, reward, value, nextValue, nvOff, terminated, done, gamma, lambda, adv, ret,
                     carryRow(ws, E));
@@ -296,58 +296,141 @@ public final class SimdScans extends AbstractScanKernels {
         }
     }
 
+    /** Along-time scratch: {@code POW} (L floats), the round coefficients {@code G_k} (R·L), the carry (L). */
+    private static final int ALONG_SCRATCH = (R + 2) * L;
+
     /**
-     * The along-time scan over the flat {@code n = T*E} elements, E | L. Vectors are aligned at
-     * 0; the last (partial) one is processed first with identity lanes past the end.
+     * GAE along time over the flat {@code n = T*E} elements, E | L, in one pass with no scratch
+     * tile: vectors from the last to the first, each vector's terms composed in registers by the
+     * log-step scan, then finished with the carry from the following vector.
+     *
+     * <p>In GAE every coefficient is {@code c = γλ} except at a boundary, where it is a barrier. So
+     * a boundary-free range of {@code 2^k} steps has the product {@code γλ^(2^k)} ({@code G_k}), and
+     * round {@code k} is one zeroing permute and one FMA: lane {@code i} adds {@code G_k} times the
+     * partial sum of lane {@code i + E·2^k} unless its own range already holds a boundary (tracked
+     * as bits of a long: {@code b |= b >>> E·2^k}). After the rounds lane {@code i} holds
+     * {@code Σ γλ^(s-t) δ_s} from its step {@code t} to its environment's last step in the vector
+     * (or to the first boundary), and the lane's whole map is {@code x -> dd_i + POW_i x} with
+     * {@code POW_i = γλ^(steps to the vector's end)}, or the constant {@code dd_i} where its range
+     * holds a boundary (a select: a NaN or Inf carry does not cross). The carry {@code x} of
+     * environment {@code e} is lane {@code e} of the following vector's result, permuted to every
+     * lane of that environment: the only serial dependency is that permute, one FMA and a blend
+     * per vector; the rest overlaps across vectors.
+     *
+     * <p>The rollout's last, partial vector (when {@code L} does not divide {@code n}) is done first
+     * with masked loads, its lanes past the end being boundaries with {@code δ = 0}; it gets no
+     * carry ({@code A_T = 0}).
+     *
+     * @param w at least {@link #ALONG_SCRATCH} floats
      */
     private static void gaeAlongTime(int n, int E, float[] reward, float[] value, float[] nextValue, int nvOff,
-            boolean[] terminated, boolean[] done, float gamma, float lambda, float[] adv, float[] ret, float[] prev) {
+            boolean[] terminated, boolean[] done, float gamma, float lambda, float[] adv, float[] ret, float[] w) {
         final float gl = gamma * lambda;
-        final FloatVector glv = FloatVector.broadcast(S, gl);
-        final VectorShuffle<Float> mod = MOD[E];
-        // The result of the following vector lives in prev[0..L): a vector carried around the loop
-        // in a variable would be boxed (allocated) on every iteration.
-        ZERO.intoArray(prev, 0);
-        int base = ((n - 1) / L) * L;
-        for (; base >= 0; base -= L) {
-            int count = Math.min(L, n - base);
-            VectorMask<Float> m = count == L ? S.maskAll(true) : S.indexInRange(0, count);
-            FloatVector r = FloatVector.fromArray(S, reward, base, m);
-            FloatVector v = value == null ? ZERO : FloatVector.fromArray(S, value, base, m);
-            FloatVector nv = value == null ? ZERO : FloatVector.fromArray(S, nextValue, nvOff + base, m);
-            VectorMask<Float> term = (count == L ? VectorMask.fromArray(S, terminated, base) : VectorMask.fromLong(S, tailBits(terminated, base, count)));
-            VectorMask<Float> dn = (count == L ? VectorMask.fromArray(S, done, base) : VectorMask.fromLong(S, tailBits(done, base, count)));
-            FloatVector delta = nv.mul(gamma).blend(ZERO, term).add(r).sub(v);
-            // lanes past the end are the identity map (c = 1, d = 0), so the carry passes through them
-            FloatVector c = glv.blend(ONE, m.not());
-            FloatVector carry = FloatVector.fromArray(S, prev, 0).rearrange(mod); // A_{t+1} per environment
-            // Compose the lanes' affine maps (log-step, distances E, 2E, 4E, ...): afterwards lane i
-            // holds d_i + c_i (d_{i+E} + c_{i+E} (... )) up to the vector's end; a lane whose range holds
-            // a barrier (done) stops there: c = 0 and nothing from its right is added (a select).
-            // Written inline, not as a method, and with a constant trip count (STEPS) so C2 unrolls it
-            // fully: vectors crossing a non-inlined call or a loop back-edge are boxed (allocated).
-            FloatVector dd = delta;
-            FloatVector cc = c.blend(ZERO, dn);
-            VectorMask<Float> barrier = dn;
-            FloatVector bv = ZERO.blend(ONE, barrier);
-            for (int j = 0; j < STEPS; j++) {
-                int k = Math.min(E << j, L);          // a distance of L shifts in only identity lanes
-                FloatVector dk = dd.slice(k, ZERO);   // lane i <- d_{i+k}; past the end: identity d = 0
-                FloatVector ck = cc.slice(k, ONE);    // lane i <- c_{i+k}; past the end: identity c = 1
-                FloatVector bk = bv.slice(k, ZERO);
-                dd = dd.add(dk.mul(cc)).blend(dd, barrier);
-                cc = cc.mul(ck).blend(ZERO, barrier);
-                bv = bv.max(bk);
-                barrier = bv.compare(VectorOperators.NE, 0f);
+        // POW lane i: γλ^(steps from lane i to the vector's end); G_k: γλ^(2^k). Powers in double
+        // by repeated products (a few 2^-53 roundings), then rounded once to fp32.
+        double g = gl;
+        for (int k = 0; k < R; k++) {
+            for (int i = 0; i < L; i++) {
+                w[(k + 1) * L + i] = (float) g;
             }
-            FloatVector a = dd.add(carry.mul(cc)).blend(dd, barrier);
-            a.intoArray(prev, 0);
+            g *= g;
+        }
+        for (int i = 0; i < L; i++) {
+            int steps = (L - i + E - 1) / E;
+            double p = 1;
+            for (int s = 0; s < steps; s++) {
+                p *= gl;
+            }
+            w[i] = (float) p;
+        }
+        final int carry = (R + 1) * L;
+        final int full = (n / L) * L;
+        if (full < n) {
+            gaeAlongTail(full, n, E, reward, value, nextValue, nvOff, terminated, done, gamma, adv, ret, w);
+        } else {
+            ZERO.intoArray(w, carry); // A_T = 0
+        }
+        gaeAlongFull(full, E, reward, value, nextValue, nvOff, terminated, done, gamma, adv, ret, w);
+    }
+
+    /** The rollout's last, partial vector {@code [base, n)} of {@link #gaeAlongTime}; its result goes to the carry slot. */
+    private static void gaeAlongTail(int base, int n, int E, float[] reward, float[] value, float[] nextValue,
+            int nvOff, boolean[] terminated, boolean[] done, float gamma, float[] adv, float[] ret, float[] w) {
+        final VectorShuffle<Float>[] shift = SHIFT[E];
+        final long[] upd = UPD[E];
+        final int[] shamt = SHAMT[E];
+        int count = n - base;
+        VectorMask<Float> m = S.indexInRange(0, count);
+        FloatVector d = FloatVector.fromArray(S, reward, base, m);
+        FloatVector v = ZERO;
+        if (value != null) {
+            v = FloatVector.fromArray(S, value, base, m);
+            FloatVector nv = FloatVector.fromArray(S, nextValue, nvOff + base, m);
+            d = nv.mul(gamma).blend(ZERO, VectorMask.fromLong(S, tailBits(terminated, base, count))).add(d).sub(v);
+        }
+        // lanes past the end: boundaries with delta = 0 (the carry into this vector is A_T = 0)
+        long b = tailBits(done, base, count) | (ALL_LANES & ~((1L << count) - 1));
+        FloatVector dd = d;
+        for (int k = 0; k < STEPS; k++) {
+            dd = dd.rearrange(shift[k], VectorMask.fromLong(S, upd[k] & ~b))
+                    .fma(FloatVector.fromArray(S, w, (k + 1) * L), dd);
+            b |= b >>> shamt[k];
+        }
+        dd.intoArray(w, (R + 1) * L);
+        if (adv != null) {
+            dd.intoArray(adv, base, m);
+        }
+        if (ret != null) {
+            dd.add(v).intoArray(ret, base, m);
+        }
+    }
+
+    /** The full vectors {@code [0, top)} of {@link #gaeAlongTime}, from the last; the carry from the slot. */
+    private static void gaeAlongFull(int top, int E, float[] reward, float[] value, float[] nextValue, int nvOff,
+            boolean[] terminated, boolean[] done, float gamma, float[] adv, float[] ret, float[] w) {
+        final VectorShuffle<Float>[] shift = SHIFT[E];
+        final long[] upd = UPD[E];
+        final int[] shamt = SHAMT[E];
+        final VectorShuffle<Float> s0 = shift[0], s1 = shift[1], s2 = shift[2], s3 = shift[3];
+        final long u0 = upd[0], u1 = upd[1], u2 = upd[2], u3 = upd[3];
+        final int h0 = shamt[0], h1 = shamt[1], h2 = shamt[2], h3 = shamt[3];
+        final FloatVector g0 = FloatVector.fromArray(S, w, L), g1 = FloatVector.fromArray(S, w, 2 * L),
+                g2 = FloatVector.fromArray(S, w, 3 * L), g3 = FloatVector.fromArray(S, w, 4 * L);
+        final FloatVector pow = FloatVector.fromArray(S, w, 0);
+        final VectorShuffle<Float> mod = MOD[E];
+        FloatVector next = FloatVector.fromArray(S, w, (R + 1) * L); // the following vector's result
+        for (int base = top - L; base >= 0; base -= L) {
+            FloatVector r = FloatVector.fromArray(S, reward, base);
+            FloatVector d, v = ZERO;
+            if (value == null) {
+                d = r;
+            } else {
+                v = FloatVector.fromArray(S, value, base);
+                FloatVector nv = FloatVector.fromArray(S, nextValue, nvOff + base);
+                d = nv.mul(gamma).blend(ZERO, VectorMask.fromArray(S, terminated, base)).add(r).sub(v);
+            }
+            long b = VectorMask.fromArray(S, done, base).toLong(); // lanes whose range holds a boundary
+            FloatVector dd = d.rearrange(s0, VectorMask.fromLong(S, u0 & ~b)).fma(g0, d);
+            b |= b >>> h0;
+            dd = dd.rearrange(s1, VectorMask.fromLong(S, u1 & ~b)).fma(g1, dd);
+            b |= b >>> h1;
+            dd = dd.rearrange(s2, VectorMask.fromLong(S, u2 & ~b)).fma(g2, dd);
+            b |= b >>> h2;
+            dd = dd.rearrange(s3, VectorMask.fromLong(S, u3 & ~b)).fma(g3, dd);
+            b |= b >>> h3;
+            for (int k = 4; k < STEPS; k++) { // only for more than 16 lanes
+                dd = dd.rearrange(shift[k], VectorMask.fromLong(S, upd[k] & ~b))
+                        .fma(FloatVector.fromArray(S, w, (k + 1) * L), dd);
+                b |= b >>> shamt[k];
+            }
+            FloatVector a = pow.fma(next.rearrange(mod), dd).blend(dd, VectorMask.fromLong(S, b));
             if (adv != null) {
-                a.intoArray(adv, base, m);
+                a.intoArray(adv, base);
             }
             if (ret != null) {
-                a.add(v).intoArray(ret, base, m);
+                a.add(v).intoArray(ret, base);
             }
+            next = a;
         }
     }
 
