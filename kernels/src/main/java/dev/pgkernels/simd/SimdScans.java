@@ -446,7 +446,7 @@ public final class SimdScans extends AbstractScanKernels {
                     vs, pgAdv, carryRow(ws, chunkScratch(E)));
         } else if (st == Strategy.ALONG_TIME) {
             vtraceAlongTime(T * E, E, logRho, reward, value, nextValue, terminated, done, gamma, lambda, rhoBar, cBar,
-                    vs, pgAdv, carryRow(ws, L + 4 * TILE));
+                    vs, pgAdv, carryRow(ws, L));
         } else {
             vtraceAcrossEnvs(T, E, logRho, reward, value, nextValue, terminated, done, gamma, lambda, rhoBar, cBar, vs,
                     pgAdv, carryRow(ws, 2 * E));
@@ -559,35 +559,155 @@ public final class SimdScans extends AbstractScanKernels {
         }
     }
 
-    /** V-trace along time works in tiles of this many elements (a multiple of every lane count). */
-    static final int TILE = 1024;
-
     /**
      * V-trace along time, in {@code u_t = vs_t - value_t}:
      * {@code u_t = δ_t + g_t (u_{t+1} + value_{t+1} - nextValue_t)} with {@code g_t = γ c_t}
-     * (0 where done, and at t = T-1), i.e. the affine map with {@code d_t = δ_t + g_t (value_{t+1} -
-     * nextValue_t)} and coefficient {@code g_t}.
+     * (cut where done, and at t = T-1), i.e. the affine map with {@code d_t = δ_t + g_t (value_{t+1} -
+     * nextValue_t)} and coefficient {@code g_t}. One pass from the last vector to the first, as
+     * {@link #gaeAlongTime}, but the coefficients vary, so each log-step round also composes their
+     * products ({@code c ← c·c_{i+k}}). {@code pgAdv} needs {@code vs_{t+1}}: lanes {@code i + E}
+     * of this vector's {@code vs}, and for the last {@code E} lanes the first lanes of the
+     * following vector's, one lane rotation per vector whose result also serves the vector before.
+     * The top of the rollout (the vectors with a lane that has no following step, at most two) goes
+     * through {@link #vtraceAlongEdge} with masks.
      *
-     * <p>The rollout is cut into tiles of {@link #TILE} elements, processed from the last; each tile
-     * makes three passes over L1-resident data: the per-step terms ({@link #vtraceTerms}), the
-     * reverse scan ({@link #vtraceScanTile}), and {@code pgAdv} ({@link #vtracePgAdvTile}). Three
-     * methods rather than one loop body: a single method this large exceeds C2's inlining budget,
-     * and a Vector API call that is not inlined runs its boxed Java fallback.
-     *
-     * @param ws at least {@code L + 4*TILE} floats: the carry, then d, c, barrier (0/1) and ρ of a tile
+     * @param w at least {@code L} floats: the carry
      */
     private static void vtraceAlongTime(int n, int E, float[] logRho, float[] reward, float[] value,
             float[] nextValue, boolean[] terminated, boolean[] done, float gamma, float lambda, float rhoBar,
-            float cBar, float[] vs, float[] pgAdv, float[] ws) {
-        ZERO.intoArray(ws, 0); // u_{t+1} past the end: 0
-        for (int lo = ((n - 1) / TILE) * TILE; lo >= 0; lo -= TILE) {
-            int hi = Math.min(n, lo + TILE);
-            vtraceTerms(lo, hi, n, E, logRho, reward, value, nextValue, terminated, done, gamma, lambda, rhoBar,
-                    cBar, ws);
-            vtraceScanTile(lo, hi, E, value, vs, ws);
-            if (pgAdv != null) {
-                vtracePgAdvTile(lo, hi, n, E, reward, value, nextValue, terminated, gamma, vs, pgAdv, ws);
+            float cBar, float[] vs, float[] pgAdv, float[] w) {
+        ZERO.intoArray(w, 0); // u past the end: 0 (and cut at t = T-1 anyway)
+        final int fastTop = Math.max(0, ((n - E) / L) * L); // below it every lane has a following step
+        for (int base = ((n - 1) / L) * L; base >= fastTop; base -= L) {
+            vtraceAlongEdge(base, n, E, logRho, reward, value, nextValue, terminated, done, gamma, lambda, rhoBar,
+                    cBar, vs, pgAdv, w);
+        }
+        if (fastTop > 0) {
+            vtraceAlongFull(fastTop, E, logRho, reward, value, nextValue, terminated, done, gamma, lambda, rhoBar,
+                    cBar, vs, pgAdv, w);
+        }
+    }
+
+    /**
+     * One vector {@code [base, min(n, base + L))} of {@link #vtraceAlongTime} with masks (lanes past
+     * the end, lanes without a following step); the carry in and out through {@code w[0..L)},
+     * {@code vs_{t+1}} for pgAdv read back from {@code vs} after this vector's store.
+     */
+    private static void vtraceAlongEdge(int base, int n, int E, float[] logRho, float[] reward, float[] value,
+            float[] nextValue, boolean[] terminated, boolean[] done, float gamma, float lambda, float rhoBar,
+            float cBar, float[] vs, float[] pgAdv, float[] w) {
+        final VectorShuffle<Float>[] shift = SHIFT[E];
+        final long[] upd = UPD[E];
+        final int[] shamt = SHAMT[E];
+        int count = Math.min(L, n - base);
+        VectorMask<Float> m = S.indexInRange(0, count);
+        long nextBits = hasNextBits(base, count, n, E);
+        VectorMask<Float> hasNext = VectorMask.fromLong(S, nextBits);
+        FloatVector ratio = SimdExp.exp(FloatVector.fromArray(S, logRho, base, m));
+        FloatVector rho = ratio.min(rhoBar);
+        FloatVector cc = ratio.min(cBar).mul(lambda).mul(gamma);
+        FloatVector r = FloatVector.fromArray(S, reward, base, m);
+        FloatVector v = FloatVector.fromArray(S, value, base, m);
+        FloatVector nv = FloatVector.fromArray(S, nextValue, base, m);
+        FloatVector vNext = FloatVector.fromArray(S, value, base + E, hasNext);
+        VectorMask<Float> term = VectorMask.fromLong(S, tailBits(terminated, base, count));
+        // cut: done, no following step (t = T-1), or past the end (there d = 0)
+        long b = tailBits(done, base, count) | (ALL_LANES & ~nextBits);
+        VectorMask<Float> cut = VectorMask.fromLong(S, b);
+        FloatVector delta = rho.mul(nv.mul(gamma).blend(ZERO, term).add(r).sub(v));
+        FloatVector dd = delta.add(cc.mul(vNext.sub(nv)).blend(ZERO, cut));
+        for (int k = 0; k < STEPS; k++) {
+            VectorMask<Float> um = VectorMask.fromLong(S, upd[k] & ~b);
+            FloatVector dk = dd.rearrange(shift[k]), ck = cc.rearrange(shift[k]);
+            dd = dd.add(cc.mul(dk), um);
+            cc = cc.mul(ck, um);
+            b |= b >>> shamt[k];
+        }
+        FloatVector u = cc.fma(FloatVector.fromArray(S, w, 0).rearrange(MOD[E]), dd)
+                .blend(dd, VectorMask.fromLong(S, b));
+        u.intoArray(w, 0);
+        u.add(v).intoArray(vs, base, m);
+        if (pgAdv != null) {
+            // vs_{t+1} (this vector's just stored, or the following one's), or nextValue where cut
+            FloatVector vsNext = FloatVector.fromArray(S, vs, base + E, hasNext).blend(nv, cut);
+            rho.mul(vsNext.mul(gamma).blend(ZERO, term).add(r).sub(v)).intoArray(pgAdv, base, m);
+        }
+    }
+
+    /**
+     * The full vectors {@code [0, top)} of {@link #vtraceAlongTime}, every lane with a following
+     * step, from the last; the carry from {@code w[0..L)} and the following vector's {@code vs} from
+     * the array, then both in registers.
+     */
+    private static void vtraceAlongFull(int top, int E, float[] logRho, float[] reward, float[] value,
+            float[] nextValue, boolean[] terminated, boolean[] done, float gamma, float lambda, float rhoBar,
+            float cBar, float[] vs, float[] pgAdv, float[] w) {
+        final VectorShuffle<Float>[] shift = SHIFT[E];
+        final long[] upd = UPD[E];
+        final int[] shamt = SHAMT[E];
+        final VectorShuffle<Float> s0 = shift[0], s1 = shift[1], s2 = shift[2], s3 = shift[3];
+        final long u0 = upd[0], u1 = upd[1], u2 = upd[2], u3 = upd[3];
+        final int h0 = shamt[0], h1 = shamt[1], h2 = shamt[2], h3 = shamt[3];
+        final VectorShuffle<Float> mod = MOD[E];
+        final FloatVector glv = FloatVector.broadcast(S, gamma * lambda);
+        final VectorMask<Float> last = VectorMask.fromLong(S, ALL_LANES & ~(ALL_LANES >>> E)); // lanes L-E .. L-1
+        FloatVector next = FloatVector.fromArray(S, w, 0); // the following vector's u
+        // lane i (i >= L-E): vs at top + i + E - L, the following vector's first steps, where rot below puts them
+        FloatVector rotNext = FloatVector.fromArray(S, vs, top - L + E, last);
+        for (int base = top - L; base >= 0; base -= L) {
+            FloatVector ratio = SimdExp.exp(FloatVector.fromArray(S, logRho, base));
+            FloatVector rho = ratio.min(rhoBar);
+            FloatVector cc = ratio.min(cBar).mul(glv);
+            FloatVector r = FloatVector.fromArray(S, reward, base);
+            FloatVector v = FloatVector.fromArray(S, value, base);
+            FloatVector nv = FloatVector.fromArray(S, nextValue, base);
+            FloatVector vNext = FloatVector.fromArray(S, value, base + E);
+            VectorMask<Float> term = VectorMask.fromArray(S, terminated, base);
+            VectorMask<Float> cut = VectorMask.fromArray(S, done, base);
+            long b = cut.toLong();
+            FloatVector delta = rho.mul(nv.mul(gamma).blend(ZERO, term).add(r).sub(v));
+            FloatVector dd = delta.add(cc.mul(vNext.sub(nv)).blend(ZERO, cut));
+            VectorMask<Float> um = VectorMask.fromLong(S, u0 & ~b);
+            FloatVector dk = dd.rearrange(s0), ck = cc.rearrange(s0);
+            dd = dd.add(cc.mul(dk), um);
+            cc = cc.mul(ck, um);
+            b |= b >>> h0;
+            um = VectorMask.fromLong(S, u1 & ~b);
+            dk = dd.rearrange(s1);
+            ck = cc.rearrange(s1);
+            dd = dd.add(cc.mul(dk), um);
+            cc = cc.mul(ck, um);
+            b |= b >>> h1;
+            um = VectorMask.fromLong(S, u2 & ~b);
+            dk = dd.rearrange(s2);
+            ck = cc.rearrange(s2);
+            dd = dd.add(cc.mul(dk), um);
+            cc = cc.mul(ck, um);
+            b |= b >>> h2;
+            um = VectorMask.fromLong(S, u3 & ~b);
+            dk = dd.rearrange(s3);
+            ck = cc.rearrange(s3);
+            dd = dd.add(cc.mul(dk), um);
+            cc = cc.mul(ck, um);
+            b |= b >>> h3;
+            for (int k = 4; k < STEPS; k++) { // only for more than 16 lanes
+                um = VectorMask.fromLong(S, upd[k] & ~b);
+                dk = dd.rearrange(shift[k]);
+                ck = cc.rearrange(shift[k]);
+                dd = dd.add(cc.mul(dk), um);
+                cc = cc.mul(ck, um);
+                b |= b >>> shamt[k];
             }
+            FloatVector u = cc.fma(next.rearrange(mod), dd).blend(dd, VectorMask.fromLong(S, b));
+            FloatVector vsv = u.add(v);
+            vsv.intoArray(vs, base);
+            FloatVector rot = vsv.rearrange(s0); // lane i <- vs of lane (i + E) mod L
+            if (pgAdv != null) {
+                FloatVector vsNext = rot.blend(rotNext, last).blend(nv, cut);
+                rho.mul(vsNext.mul(gamma).blend(ZERO, term).add(r).sub(v)).intoArray(pgAdv, base);
+            }
+            next = u;
+            rotNext = rot;
         }
     }
 
@@ -596,86 +716,6 @@ public final class SimdScans extends AbstractScanKernels {
         long lanes = count == L ? ALL_LANES : (1L << count) - 1;
         int next = n - base - E; // lanes 0 .. next-1 have a following step
         return next >= L ? lanes : next <= 0 ? 0L : ((1L << next) - 1) & lanes;
-    }
-
-    /** Pass 1 of a tile: d_t, the coefficient (1 on lanes past the end), the barrier as 0/1, and ρ_t. */
-    private static void vtraceTerms(int lo, int hi, int n, int E, float[] logRho, float[] reward, float[] value,
-            float[] nextValue, boolean[] terminated, boolean[] done, float gamma, float lambda, float rhoBar,
-            float cBar, float[] ws) {
-        final int dOff = L - lo, cOff = L + TILE - lo, bOff = L + 2 * TILE - lo, rOff = L + 3 * TILE - lo;
-        for (int base = lo; base < hi; base += L) {
-            int count = Math.min(L, hi - base);
-            VectorMask<Float> m = count == L ? S.maskAll(true) : S.indexInRange(0, count);
-            long nextBits = hasNextBits(base, count, n, E);
-            long lanes = count == L ? ALL_LANES : (1L << count) - 1;
-            FloatVector ratio = SimdExp.exp(FloatVector.fromArray(S, logRho, base, m));
-            FloatVector rho = ratio.min(rhoBar);
-            FloatVector g = ratio.min(cBar).mul(lambda).mul(gamma);
-            FloatVector r = FloatVector.fromArray(S, reward, base, m);
-            FloatVector v = FloatVector.fromArray(S, value, base, m);
-            FloatVector nv = FloatVector.fromArray(S, nextValue, base, m);
-            FloatVector vNext = FloatVector.fromArray(S, value, base + E, VectorMask.fromLong(S, nextBits));
-            VectorMask<Float> term = count == L ? VectorMask.fromArray(S, terminated, base)
-                    : VectorMask.fromLong(S, tailBits(terminated, base, count));
-            long doneBits = count == L ? VectorMask.fromArray(S, done, base).toLong() : tailBits(done, base, count);
-            // the carry is cut where done and at the last step (no following step)
-            VectorMask<Float> cut = VectorMask.fromLong(S, (doneBits | ~nextBits) & lanes);
-            FloatVector delta = rho.mul(nv.mul(gamma).blend(ZERO, term).add(r).sub(v));
-            delta.add(g.mul(vNext.sub(nv)).blend(ZERO, cut)).intoArray(ws, dOff + base);
-            g.blend(ZERO, cut).blend(ONE, m.not()).intoArray(ws, cOff + base);
-            ZERO.blend(ONE, cut).intoArray(ws, bOff + base);
-            rho.intoArray(ws, rOff + base);
-        }
-    }
-
-    /** Pass 2 of a tile: the reverse scan of u, from the carry in ws[0..L); writes vs = u + value. */
-    private static void vtraceScanTile(int lo, int hi, int E, float[] value, float[] vs, float[] ws) {
-        final VectorShuffle<Float> mod = MOD[E];
-        final int dOff = L - lo, cOff = L + TILE - lo, bOff = L + 2 * TILE - lo;
-        for (int base = lo + ((hi - 1 - lo) / L) * L; base >= lo; base -= L) {
-            int count = Math.min(L, hi - base);
-            VectorMask<Float> m = count == L ? S.maskAll(true) : S.indexInRange(0, count);
-            FloatVector carryU = FloatVector.fromArray(S, ws, 0).rearrange(mod); // u_{t+1} per environment
-            FloatVector dd = FloatVector.fromArray(S, ws, dOff + base);
-            FloatVector cc = FloatVector.fromArray(S, ws, cOff + base);
-            FloatVector bv = FloatVector.fromArray(S, ws, bOff + base);
-            VectorMask<Float> barrier = bv.compare(VectorOperators.NE, 0f);
-            // the log-step composition, as in gaeAlongTime (constant trip count: unrolled, no boxing)
-            for (int j = 0; j < STEPS; j++) {
-                int k = Math.min(E << j, L);
-                FloatVector dk = dd.slice(k, ZERO);
-                FloatVector ck = cc.slice(k, ONE);
-                FloatVector bk = bv.slice(k, ZERO);
-                dd = dd.add(dk.mul(cc)).blend(dd, barrier);
-                cc = cc.mul(ck).blend(ZERO, barrier);
-                bv = bv.max(bk);
-                barrier = bv.compare(VectorOperators.NE, 0f);
-            }
-            FloatVector u = dd.add(carryU.mul(cc)).blend(dd, barrier);
-            u.add(FloatVector.fromArray(S, value, base, m)).intoArray(vs, base, m);
-            u.intoArray(ws, 0);
-        }
-    }
-
-    /** Pass 3 of a tile: pgAdv_t = ρ_t (r_t + γ (1 - terminated_t) vsNext_t - value_t). */
-    private static void vtracePgAdvTile(int lo, int hi, int n, int E, float[] reward, float[] value,
-            float[] nextValue, boolean[] terminated, float gamma, float[] vs, float[] pgAdv, float[] ws) {
-        final int bOff = L + 2 * TILE - lo, rOff = L + 3 * TILE - lo;
-        for (int base = lo; base < hi; base += L) {
-            int count = Math.min(L, hi - base);
-            VectorMask<Float> m = count == L ? S.maskAll(true) : S.indexInRange(0, count);
-            VectorMask<Float> cut = FloatVector.fromArray(S, ws, bOff + base).compare(VectorOperators.NE, 0f);
-            FloatVector nv = FloatVector.fromArray(S, nextValue, base, m);
-            // vs_{t+1} (already final: later tiles were done first), or nextValue where cut
-            FloatVector vsNext = FloatVector.fromArray(S, vs, base + E, VectorMask.fromLong(S, hasNextBits(base, count, n, E)))
-                    .blend(nv, cut);
-            VectorMask<Float> term = count == L ? VectorMask.fromArray(S, terminated, base)
-                    : VectorMask.fromLong(S, tailBits(terminated, base, count));
-            FloatVector r = FloatVector.fromArray(S, reward, base, m);
-            FloatVector v = FloatVector.fromArray(S, value, base, m);
-            FloatVector rho = FloatVector.fromArray(S, ws, rOff + base);
-            rho.mul(vsNext.mul(gamma).blend(ZERO, term).add(r).sub(v)).intoArray(pgAdv, base, m);
-        }
     }
 
     // ------------------------------------------------------------------ chunked
