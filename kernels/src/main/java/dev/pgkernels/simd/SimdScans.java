@@ -17,33 +17,39 @@ import jdk.incubator.vector.VectorSpecies;
  *       at each row, a vector of environments, flags loaded as masks, and the carry
  *       {@code A_{t+1}} of each environment kept in the workspace (one row, L1-resident). A row's
  *       last partial vector is masked, never re-run in scalar code.</li>
- *   <li>{@link Strategy#ALONG_TIME} — few environments, long horizons ({@code E} dividing the lane
- *       count): a vector holds {@code L/E} consecutive time steps of all {@code E} environments.
- *       The affine maps {@code x -> d_t + c_t x} of the lanes are composed associatively inside the
- *       vector by a log-step (Hillis–Steele) scan over lane distances {@code E, 2E, 4E, …}, so each
- *       lane holds the composition from its step to the vector's end; one FMA with the carry from
- *       the following vector then finishes all lanes. The serial dependency is one FMA and one
- *       lane permute per vector instead of one FMA per step. V-trace runs this in L1-sized tiles
- *       of three passes (terms, scan, pgAdv). An episode boundary is a hard barrier: a
- *       lane whose composed range contains a {@code done} flag never takes anything from beyond it
- *       (the {@code (1 - done)} factor is a select, as SPEC requires, so NaN does not cross).</li>
+ *   <li>{@link Strategy#ALONG_TIME} — few environments ({@code E} dividing the lane count): a
+ *       vector holds {@code L/E} consecutive time steps of all {@code E} environments. The affine
+ *       maps {@code x -> d_t + c_t x} of the lanes are composed associatively inside the vector by
+ *       a log-step (Hillis–Steele) scan over lane distances {@code E, 2E, 4E, …}, so each lane holds
+ *       the composition from its step to the vector's end; one FMA with the carry from the
+ *       following vector (kept in a register) then finishes all lanes. The serial dependency is one
+ *       lane permute, one FMA and one select per vector instead of one FMA per step. GAE is one
+ *       pass (its coefficients are all {@code γλ}, so a round is one zeroing permute and one FMA
+ *       with a power of {@code γλ}); V-trace computes its terms for a block of vectors in one loop
+ *       and composes them in a second. An episode boundary is a hard barrier: a lane whose
+ *       composed range contains a {@code done} flag never takes anything from beyond it (the
+ *       {@code (1 - done)} factor is a select, as SPEC requires, so NaN does not cross).</li>
  *   <li>{@link Strategy#CHUNKED} — few environments, long horizons ({@code E} dividing the lane
  *       count): time is cut into chunks of {@code SCAN_CHUNK_VECTORS·L} steps; each chunk is scanned
  *       with a zero carry while its product of {@code c} is accumulated (inside each vector by the
  *       log-step composition, across the chunk's vectors by a scan vectorised across the chunks of
  *       an L2-sized tile: one lane per chunk and environment), then the chunks are fixed up from
  *       right to left and every element gets its carry in one FMA. No serial dependency is left
- *       but {@code L} scalar FMAs per tile; see the comment above {@code gaeChunked} for the passes.</li>
+ *       but {@code L} scalar FMAs per tile; see the comment above {@code gaeChunked} for the passes.
+ *       Its passes cost more per element than the along-time pass, which measured faster at every
+ *       length ({@link SimdThresholds#SCAN_ALONG_TIME_MAX_E}): it is used only when forced.</li>
  * </ul>
  * The public methods choose by shape ({@link SimdThresholds}); {@link #SimdScans(Strategy)}
  * forces one, for tests and benchmarks. Results agree with the reference to fp32 rounding; the
  * composition reassociates the products of {@code c}, which changes rounding, not the value.
  *
- * <p>Allocation-free: the scratch (a row of {@code E} carries across environments; {@code L}
- * floats of carry for GAE along time; {@code L + 4·TILE} floats for V-trace along time; three
+ * <p>Allocation-free: the scratch (a row of {@code E} carries across environments; the powers
+ * of {@code γλ} and a carry for GAE along time; a block of terms for V-trace along time; three
  * tiles and the chunk-level rows for chunked, {@link #chunkScratch}) comes from
- * the workspace, and is allocated per call only when the caller passes {@code null}. Carries live
- * in that scratch rather than in loop variables, which C2 would box on every iteration.
+ * the workspace, and is allocated per call only when the caller passes {@code null}. A vector
+ * carried around a loop in a local variable stays in a register as long as every Vector API call
+ * in the loop is inlined (measured: 32 bytes allocated per call, the same as before); a vector
+ * that crosses a method call is boxed, so between methods carries pass through the scratch.
  */
 public final class SimdScans extends AbstractScanKernels {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -106,9 +112,6 @@ public final class SimdScans extends AbstractScanKernels {
         }
         if (!alongPossible || E > SimdThresholds.SCAN_ALONG_TIME_MAX_E) {
             return Strategy.ACROSS_ENVS;
-        }
-        if ((long) T * E >= SimdThresholds.SCAN_CHUNKED_MIN_ELEMENTS) {
-            return Strategy.CHUNKED;
         }
         return T >= SimdThresholds.SCAN_ALONG_TIME_MIN_T ? Strategy.ALONG_TIME : Strategy.ACROSS_ENVS;
     }
@@ -446,7 +449,7 @@ public final class SimdScans extends AbstractScanKernels {
                     vs, pgAdv, carryRow(ws, chunkScratch(E)));
         } else if (st == Strategy.ALONG_TIME) {
             vtraceAlongTime(T * E, E, logRho, reward, value, nextValue, terminated, done, gamma, lambda, rhoBar, cBar,
-                    vs, pgAdv, carryRow(ws, L));
+                    vs, pgAdv, carryRow(ws, VT_SCRATCH));
         } else {
             vtraceAcrossEnvs(T, E, logRho, reward, value, nextValue, terminated, done, gamma, lambda, rhoBar, cBar, vs,
                     pgAdv, carryRow(ws, 2 * E));
@@ -478,8 +481,8 @@ public final class SimdScans extends AbstractScanKernels {
                 VectorMask<Float> m = S.indexInRange(0, count);
                 int i = row + full;
                 FloatVector ratio = SimdExp.exp(FloatVector.fromArray(S, logRho, i, m));
-                FloatVector rho = ratio.min(rhoBar);
-                FloatVector g = ratio.min(cBar).mul(lambda).mul(gamma);
+                FloatVector rho = ratio.blend(rhoBar, ratio.compare(VectorOperators.GT, rhoBar));
+                FloatVector g = ratio.blend(cBar, ratio.compare(VectorOperators.GT, cBar)).mul(lambda).mul(gamma);
                 FloatVector r = FloatVector.fromArray(S, reward, i, m);
                 FloatVector v = FloatVector.fromArray(S, value, i, m);
                 FloatVector nv = FloatVector.fromArray(S, nextValue, i, m);
@@ -511,8 +514,8 @@ public final class SimdScans extends AbstractScanKernels {
         final FloatVector glv = FloatVector.broadcast(S, gamma * lambda);
         for (int i = hi - L; i >= lo; i -= L) {
             FloatVector ratio = SimdExp.exp(FloatVector.fromArray(S, logRho, i));
-            FloatVector rho = ratio.min(rhoBar);
-            FloatVector g = ratio.min(cBar).mul(glv);
+            FloatVector rho = ratio.blend(rhoBar, ratio.compare(VectorOperators.GT, rhoBar));
+            FloatVector g = ratio.blend(cBar, ratio.compare(VectorOperators.GT, cBar)).mul(glv);
             FloatVector r = FloatVector.fromArray(S, reward, i);
             FloatVector v = FloatVector.fromArray(S, value, i);
             FloatVector nv = FloatVector.fromArray(S, nextValue, i);
@@ -540,8 +543,8 @@ public final class SimdScans extends AbstractScanKernels {
         for (int e = 0; e < full; e += L) {
             int i = row + e;
             FloatVector ratio = SimdExp.exp(FloatVector.fromArray(S, logRho, i));
-            FloatVector rho = ratio.min(rhoBar);
-            FloatVector g = ratio.min(cBar).mul(gl);
+            FloatVector rho = ratio.blend(rhoBar, ratio.compare(VectorOperators.GT, rhoBar));
+            FloatVector g = ratio.blend(cBar, ratio.compare(VectorOperators.GT, cBar)).mul(gl);
             FloatVector r = FloatVector.fromArray(S, reward, i);
             FloatVector v = FloatVector.fromArray(S, value, i);
             FloatVector nv = FloatVector.fromArray(S, nextValue, i);
@@ -571,7 +574,7 @@ public final class SimdScans extends AbstractScanKernels {
      * The top of the rollout (the vectors with a lane that has no following step, at most two) goes
      * through {@link #vtraceAlongEdge} with masks.
      *
-     * @param w at least {@code L} floats: the carry
+     * @param w at least {@link #VT_SCRATCH} floats
      */
     private static void vtraceAlongTime(int n, int E, float[] logRho, float[] reward, float[] value,
             float[] nextValue, boolean[] terminated, boolean[] done, float gamma, float lambda, float rhoBar,
@@ -604,8 +607,8 @@ public final class SimdScans extends AbstractScanKernels {
         long nextBits = hasNextBits(base, count, n, E);
         VectorMask<Float> hasNext = VectorMask.fromLong(S, nextBits);
         FloatVector ratio = SimdExp.exp(FloatVector.fromArray(S, logRho, base, m));
-        FloatVector rho = ratio.min(rhoBar);
-        FloatVector cc = ratio.min(cBar).mul(lambda).mul(gamma);
+        FloatVector rho = ratio.blend(rhoBar, ratio.compare(VectorOperators.GT, rhoBar));
+        FloatVector cc = ratio.blend(cBar, ratio.compare(VectorOperators.GT, cBar)).mul(lambda).mul(gamma);
         FloatVector r = FloatVector.fromArray(S, reward, base, m);
         FloatVector v = FloatVector.fromArray(S, value, base, m);
         FloatVector nv = FloatVector.fromArray(S, nextValue, base, m);
@@ -634,14 +637,64 @@ public final class SimdScans extends AbstractScanKernels {
         }
     }
 
+    /** V-trace along time: elements per block of {@link #vtraceAlongFull} (its scratch: 3 such rows, in L2). */
+    static final int VT_BLOCK = SimdThresholds.SCAN_VTRACE_BLOCK_VECTORS * L;
+
+    /** Scratch floats of V-trace along time: the carry, the following vector's rotated vs, d, c and ρ of a block. */
+    static final int VT_SCRATCH = 2 * L + 3 * VT_BLOCK;
+
     /**
      * The full vectors {@code [0, top)} of {@link #vtraceAlongTime}, every lane with a following
-     * step, from the last; the carry from {@code w[0..L)} and the following vector's {@code vs} from
-     * the array, then both in registers.
+     * step, in blocks of {@link #VT_BLOCK} elements from the last: first the terms of the block's
+     * vectors ({@link #vtraceAlongTerms}), then their composition from the last to the first
+     * ({@link #vtraceAlongCompose}). Two loops rather than one: in one loop body, the exp, the terms
+     * and the four dependent rounds make a chain of about 130 cycles per vector, and the reorder
+     * buffer cannot hold enough iterations to overlap them (measured: 17 ns per vector in one loop).
      */
     private static void vtraceAlongFull(int top, int E, float[] logRho, float[] reward, float[] value,
             float[] nextValue, boolean[] terminated, boolean[] done, float gamma, float lambda, float rhoBar,
             float cBar, float[] vs, float[] pgAdv, float[] w) {
+        // lane i (i >= L-E) of the rotated vs: vs at top + i + E - L, the following vector's first steps
+        final VectorMask<Float> last = VectorMask.fromLong(S, ALL_LANES & ~(ALL_LANES >>> E)); // lanes L-E .. L-1
+        FloatVector.fromArray(S, vs, top - L + E, last).intoArray(w, L);
+        for (int hi = top; hi > 0; hi -= VT_BLOCK) {
+            int lo = Math.max(0, hi - VT_BLOCK);
+            vtraceAlongTerms(lo, hi, E, logRho, reward, value, nextValue, terminated, done, gamma, lambda, rhoBar,
+                    cBar, w);
+            vtraceAlongCompose(lo, hi, E, reward, value, nextValue, terminated, done, gamma, vs, pgAdv, w);
+        }
+    }
+
+    /** The terms of the full vectors {@code [lo, hi)}: d, c = γ λ min(c̄, ratio) and ρ into the block scratch. */
+    private static void vtraceAlongTerms(int lo, int hi, int E, float[] logRho, float[] reward, float[] value,
+            float[] nextValue, boolean[] terminated, boolean[] done, float gamma, float lambda, float rhoBar,
+            float cBar, float[] w) {
+        final FloatVector glv = FloatVector.broadcast(S, gamma * lambda);
+        final int dOff = 2 * L - lo, cOff = 2 * L + VT_BLOCK - lo, rOff = 2 * L + 2 * VT_BLOCK - lo;
+        for (int base = lo; base < hi; base += L) {
+            FloatVector ratio = SimdExp.exp(FloatVector.fromArray(S, logRho, base));
+            FloatVector rho = ratio.blend(rhoBar, ratio.compare(VectorOperators.GT, rhoBar));
+            FloatVector cc = ratio.blend(cBar, ratio.compare(VectorOperators.GT, cBar)).mul(glv);
+            FloatVector r = FloatVector.fromArray(S, reward, base);
+            FloatVector v = FloatVector.fromArray(S, value, base);
+            FloatVector nv = FloatVector.fromArray(S, nextValue, base);
+            FloatVector vNext = FloatVector.fromArray(S, value, base + E);
+            VectorMask<Float> term = VectorMask.fromArray(S, terminated, base);
+            VectorMask<Float> cut = VectorMask.fromArray(S, done, base);
+            FloatVector delta = rho.mul(nv.mul(gamma).blend(ZERO, term).add(r).sub(v));
+            delta.add(cc.mul(vNext.sub(nv)).blend(ZERO, cut)).intoArray(w, dOff + base);
+            cc.intoArray(w, cOff + base);
+            rho.intoArray(w, rOff + base);
+        }
+    }
+
+    /**
+     * The composition of the full vectors {@code [lo, hi)} from the last: the log-step rounds, the
+     * carry (the following vector's u, in {@code w[0..L)} between blocks and in a register inside
+     * one), vs, and pgAdv with the following vector's rotated vs ({@code w[L..2L)} between blocks).
+     */
+    private static void vtraceAlongCompose(int lo, int hi, int E, float[] reward, float[] value, float[] nextValue,
+            boolean[] terminated, boolean[] done, float gamma, float[] vs, float[] pgAdv, float[] w) {
         final VectorShuffle<Float>[] shift = SHIFT[E];
         final long[] upd = UPD[E];
         final int[] shamt = SHAMT[E];
@@ -649,24 +702,15 @@ public final class SimdScans extends AbstractScanKernels {
         final long u0 = upd[0], u1 = upd[1], u2 = upd[2], u3 = upd[3];
         final int h0 = shamt[0], h1 = shamt[1], h2 = shamt[2], h3 = shamt[3];
         final VectorShuffle<Float> mod = MOD[E];
-        final FloatVector glv = FloatVector.broadcast(S, gamma * lambda);
         final VectorMask<Float> last = VectorMask.fromLong(S, ALL_LANES & ~(ALL_LANES >>> E)); // lanes L-E .. L-1
+        final int dOff = 2 * L - lo, cOff = 2 * L + VT_BLOCK - lo, rOff = 2 * L + 2 * VT_BLOCK - lo;
         FloatVector next = FloatVector.fromArray(S, w, 0); // the following vector's u
-        // lane i (i >= L-E): vs at top + i + E - L, the following vector's first steps, where rot below puts them
-        FloatVector rotNext = FloatVector.fromArray(S, vs, top - L + E, last);
-        for (int base = top - L; base >= 0; base -= L) {
-            FloatVector ratio = SimdExp.exp(FloatVector.fromArray(S, logRho, base));
-            FloatVector rho = ratio.min(rhoBar);
-            FloatVector cc = ratio.min(cBar).mul(glv);
-            FloatVector r = FloatVector.fromArray(S, reward, base);
-            FloatVector v = FloatVector.fromArray(S, value, base);
-            FloatVector nv = FloatVector.fromArray(S, nextValue, base);
-            FloatVector vNext = FloatVector.fromArray(S, value, base + E);
-            VectorMask<Float> term = VectorMask.fromArray(S, terminated, base);
+        FloatVector rotNext = FloatVector.fromArray(S, w, L);
+        for (int base = hi - L; base >= lo; base -= L) {
+            FloatVector dd = FloatVector.fromArray(S, w, dOff + base);
+            FloatVector cc = FloatVector.fromArray(S, w, cOff + base);
             VectorMask<Float> cut = VectorMask.fromArray(S, done, base);
             long b = cut.toLong();
-            FloatVector delta = rho.mul(nv.mul(gamma).blend(ZERO, term).add(r).sub(v));
-            FloatVector dd = delta.add(cc.mul(vNext.sub(nv)).blend(ZERO, cut));
             VectorMask<Float> um = VectorMask.fromLong(S, u0 & ~b);
             FloatVector dk = dd.rearrange(s0), ck = cc.rearrange(s0);
             dd = dd.add(cc.mul(dk), um);
@@ -699,16 +743,23 @@ public final class SimdScans extends AbstractScanKernels {
                 b |= b >>> shamt[k];
             }
             FloatVector u = cc.fma(next.rearrange(mod), dd).blend(dd, VectorMask.fromLong(S, b));
+            FloatVector v = FloatVector.fromArray(S, value, base);
             FloatVector vsv = u.add(v);
             vsv.intoArray(vs, base);
             FloatVector rot = vsv.rearrange(s0); // lane i <- vs of lane (i + E) mod L
             if (pgAdv != null) {
+                FloatVector nv = FloatVector.fromArray(S, nextValue, base);
+                FloatVector r = FloatVector.fromArray(S, reward, base);
+                FloatVector rho = FloatVector.fromArray(S, w, rOff + base);
                 FloatVector vsNext = rot.blend(rotNext, last).blend(nv, cut);
-                rho.mul(vsNext.mul(gamma).blend(ZERO, term).add(r).sub(v)).intoArray(pgAdv, base);
+                rho.mul(vsNext.mul(gamma).blend(ZERO, VectorMask.fromArray(S, terminated, base)).add(r).sub(v))
+                        .intoArray(pgAdv, base);
             }
             next = u;
             rotNext = rot;
         }
+        next.intoArray(w, 0);
+        rotNext.intoArray(w, L);
     }
 
     /** Bits of the lanes {@code i < count} whose flat index {@code base + i + E} is still {@code < n}. */
@@ -1182,8 +1233,8 @@ public final class SimdScans extends AbstractScanKernels {
         int base = lo;
         for (; base < fast; base += L) {
             FloatVector ratio = SimdExp.exp(FloatVector.fromArray(S, logRho, base));
-            FloatVector rho = ratio.min(rhoBar);
-            FloatVector g = ratio.min(cBar).mul(glv);
+            FloatVector rho = ratio.blend(rhoBar, ratio.compare(VectorOperators.GT, rhoBar));
+            FloatVector g = ratio.blend(cBar, ratio.compare(VectorOperators.GT, cBar)).mul(glv);
             FloatVector r = FloatVector.fromArray(S, reward, base);
             FloatVector v = FloatVector.fromArray(S, value, base);
             FloatVector nv = FloatVector.fromArray(S, nextValue, base);
@@ -1201,8 +1252,8 @@ public final class SimdScans extends AbstractScanKernels {
             long nextBits = hasNextBits(base, count, n, E);
             FloatVector ratio = SimdExp.exp(full ? FloatVector.fromArray(S, logRho, base)
                     : FloatVector.fromArray(S, logRho, base, m));
-            FloatVector rho = ratio.min(rhoBar);
-            FloatVector g = ratio.min(cBar).mul(gl);
+            FloatVector rho = ratio.blend(rhoBar, ratio.compare(VectorOperators.GT, rhoBar));
+            FloatVector g = ratio.blend(cBar, ratio.compare(VectorOperators.GT, cBar)).mul(gl);
             FloatVector r = full ? FloatVector.fromArray(S, reward, base) : FloatVector.fromArray(S, reward, base, m);
             FloatVector v = full ? FloatVector.fromArray(S, value, base) : FloatVector.fromArray(S, value, base, m);
             FloatVector nv = full ? FloatVector.fromArray(S, nextValue, base)
