@@ -522,8 +522,8 @@ public final class SimdScans extends AbstractScanKernels {
             VectorMask<Float> term = VectorMask.fromArray(S, terminated, i);
             VectorMask<Float> cut = last ? S.maskAll(true) : VectorMask.fromArray(S, done, i);
             FloatVector vsNextStep = last ? nv : FloatVector.fromArray(S, vs, i + E);
-            FloatVector out = rho.mul(nv.mul(gamma).blend(ZERO, term).add(r).sub(v)).add(v)
-                    .add(g.mul(vsNextStep.sub(nv)).blend(ZERO, cut));
+            FloatVector own = rho.mul(nv.mul(gamma).blend(ZERO, term).add(r).sub(v)).add(v); // v + δ
+            FloatVector out = g.fma(vsNextStep.sub(nv), own).blend(own, cut); // a select: nothing crosses a cut
             out.intoArray(vs, i);
             if (pgAdv != null) {
                 FloatVector vsNext = vsNextStep.blend(nv, cut);
@@ -682,7 +682,7 @@ public final class SimdScans extends AbstractScanKernels {
             VectorMask<Float> term = VectorMask.fromArray(S, terminated, base);
             VectorMask<Float> cut = VectorMask.fromArray(S, done, base);
             FloatVector delta = rho.mul(nv.mul(gamma).blend(ZERO, term).add(r).sub(v));
-            delta.add(cc.mul(vNext.sub(nv)).blend(ZERO, cut)).intoArray(w, dOff + base);
+            cc.fma(vNext.sub(nv), delta).blend(delta, cut).intoArray(w, dOff + base);
             cc.intoArray(w, cOff + base);
             rho.intoArray(w, rOff + base);
         }
