@@ -24,7 +24,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * Family 3 (SPEC §3): GAE (general and compact forms) and V-trace over a time-major rollout
  * {@code [T][E]}. {@code shape} is {@code "TxE"}: {@code T = 2048} with {@code E} = 1, 8, 64,
  * 1024 (few to many environments), and {@code T = 10^6, E = 1} (one long horizon, where a fast
- * backend needs a chunked scan across time). One {@code shape} param instead of separate T and E
+ * backend needs an associative scan across time: simd composes it inside each vector). One {@code shape} param instead of separate T and E
  * params avoids a cartesian product.
  *
  * <p>Inputs are built once per trial from {@link BenchConfig#SEED}: rewards and values uniform in

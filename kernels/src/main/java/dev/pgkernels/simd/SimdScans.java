@@ -17,33 +17,39 @@ import jdk.incubator.vector.VectorSpecies;
  *       at each row, a vector of environments, flags loaded as masks, and the carry
  *       {@code A_{t+1}} of each environment kept in the workspace (one row, L1-resident). A row's
  *       last partial vector is masked, never re-run in scalar code.</li>
- *   <li>{@link Strategy#ALONG_TIME} — few environments, long horizons ({@code E} dividing the lane
- *       count): a vector holds {@code L/E} consecutive time steps of all {@code E} environments.
- *       The affine maps {@code x -> d_t + c_t x} of the lanes are composed associatively inside the
- *       vector by a log-step (Hillis–Steele) scan over lane distances {@code E, 2E, 4E, …}, so each
- *       lane holds the composition from its step to the vector's end; one FMA with the carry from
- *       the following vector then finishes all lanes. The serial dependency is one FMA and one
- *       lane permute per vector instead of one FMA per step. V-trace runs this in L1-sized tiles
- *       of three passes (terms, scan, pgAdv). An episode boundary is a hard barrier: a
- *       lane whose composed range contains a {@code done} flag never takes anything from beyond it
- *       (the {@code (1 - done)} factor is a select, as SPEC requires, so NaN does not cross).</li>
+ *   <li>{@link Strategy#ALONG_TIME} — few environments ({@code E} dividing the lane count): a
+ *       vector holds {@code L/E} consecutive time steps of all {@code E} environments. The affine
+ *       maps {@code x -> d_t + c_t x} of the lanes are composed associatively inside the vector by
+ *       a log-step (Hillis–Steele) scan over lane distances {@code E, 2E, 4E, …}, so each lane holds
+ *       the composition from its step to the vector's end; one FMA with the carry from the
+ *       following vector (kept in a register) then finishes all lanes. The serial dependency is one
+ *       lane permute, one FMA and one select per vector instead of one FMA per step. GAE is one
+ *       pass (its coefficients are all {@code γλ}, so a round is one zeroing permute and one FMA
+ *       with a power of {@code γλ}); V-trace computes its terms for a block of vectors in one loop
+ *       and composes them in a second. An episode boundary is a hard barrier: a lane whose
+ *       composed range contains a {@code done} flag never takes anything from beyond it (the
+ *       {@code (1 - done)} factor is a select, as SPEC requires, so NaN does not cross).</li>
  *   <li>{@link Strategy#CHUNKED} — few environments, long horizons ({@code E} dividing the lane
  *       count): time is cut into chunks of {@code SCAN_CHUNK_VECTORS·L} steps; each chunk is scanned
  *       with a zero carry while its product of {@code c} is accumulated (inside each vector by the
  *       log-step composition, across the chunk's vectors by a scan vectorised across the chunks of
  *       an L2-sized tile: one lane per chunk and environment), then the chunks are fixed up from
  *       right to left and every element gets its carry in one FMA. No serial dependency is left
- *       but {@code L} scalar FMAs per tile; see the comment above {@code gaeChunked} for the passes.</li>
+ *       but {@code L} scalar FMAs per tile; see the comment above {@code gaeChunked} for the passes.
+ *       Its passes cost more per element than the along-time pass, which measured faster at every
+ *       length ({@link SimdThresholds#SCAN_ALONG_TIME_MAX_E}): it is used only when forced.</li>
  * </ul>
  * The public methods choose by shape ({@link SimdThresholds}); {@link #SimdScans(Strategy)}
  * forces one, for tests and benchmarks. Results agree with the reference to fp32 rounding; the
  * composition reassociates the products of {@code c}, which changes rounding, not the value.
  *
- * <p>Allocation-free: the scratch (a row of {@code E} carries across environments; {@code L}
- * floats of carry for GAE along time; {@code L + 4·TILE} floats for V-trace along time; three
+ * <p>Allocation-free: the scratch (a row of {@code E} carries across environments; the powers
+ * of {@code γλ} and a carry for GAE along time; a block of terms for V-trace along time; three
  * tiles and the chunk-level rows for chunked, {@link #chunkScratch}) comes from
- * the workspace, and is allocated per call only when the caller passes {@code null}. Carries live
- * in that scratch rather than in loop variables, which C2 would box on every iteration.
+ * the workspace, and is allocated per call only when the caller passes {@code null}. A vector
+ * carried around a loop in a local variable stays in a register as long as every Vector API call
+ * in the loop is inlined (measured: 32 bytes allocated per call, the same as before); a vector
+ * that crosses a method call is boxed, so between methods carries pass through the scratch.
  */
 public final class SimdScans extends AbstractScanKernels {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -106,9 +112,6 @@ public final class SimdScans extends AbstractScanKernels {
         }
         if (!alongPossible || E > SimdThresholds.SCAN_ALONG_TIME_MAX_E) {
             return Strategy.ACROSS_ENVS;
-        }
-        if ((long) T * E >= SimdThresholds.SCAN_CHUNKED_MIN_ELEMENTS) {
-            return Strategy.CHUNKED;
         }
         return T >= SimdThresholds.SCAN_ALONG_TIME_MIN_T ? Strategy.ALONG_TIME : Strategy.ACROSS_ENVS;
     }
@@ -179,7 +182,7 @@ public final class SimdScans extends AbstractScanKernels {
                     carryRow(ws, chunkScratch(E)));
         } else if (st == Strategy.ALONG_TIME) {
             gaeAlongTime(T * E, E, reward, value, nextValue, nvOff, terminated, done, gamma, lambda, adv, ret,
-                    carryRow(ws, L));
+                    carryRow(ws, ALONG_SCRATCH));
         } else {
             gaeAcrossEnvs(T, E, reward, value, nextValue, nvOff, terminated, done, gamma, lambda, adv, ret,
                     carryRow(ws, E));
@@ -296,58 +299,137 @@ public final class SimdScans extends AbstractScanKernels {
         }
     }
 
+    /** Along-time scratch: {@code POW} (L floats), the round coefficients {@code G_k} (R·L), the carry (L). */
+    private static final int ALONG_SCRATCH = (R + 2) * L;
+
     /**
-     * The along-time scan over the flat {@code n = T*E} elements, E | L. Vectors are aligned at
-     * 0; the last (partial) one is processed first with identity lanes past the end.
+     * GAE along time over the flat {@code n = T*E} elements, E | L, in one pass with no scratch
+     * tile: vectors from the last to the first, each vector's terms composed in registers by the
+     * log-step scan, then finished with the carry from the following vector.
+     *
+     * <p>In GAE every coefficient is {@code c = γλ} except at a boundary, where it is a barrier. So
+     * a boundary-free range of {@code 2^k} steps has the product {@code γλ^(2^k)} ({@code G_k}), and
+     * round {@code k} is one zeroing permute and one FMA: lane {@code i} adds {@code G_k} times the
+     * partial sum of lane {@code i + E·2^k} unless its own range already holds a boundary (tracked
+     * as bits of a long: {@code b |= b >>> E·2^k}). After the rounds lane {@code i} holds
+     * {@code Σ γλ^(s-t) δ_s} from its step {@code t} to its environment's last step in the vector
+     * (or to the first boundary), and the lane's whole map is {@code x -> dd_i + POW_i x} with
+     * {@code POW_i = γλ^(steps to the vector's end)}, or the constant {@code dd_i} where its range
+     * holds a boundary (a select: a NaN or Inf carry does not cross). The carry {@code x} of
+     * environment {@code e} is lane {@code e} of the following vector's result, permuted to every
+     * lane of that environment: the only serial dependency is that permute, one FMA and a blend
+     * per vector; the rest overlaps across vectors.
+     *
+     * <p>The rollout's last, partial vector (when {@code L} does not divide {@code n}) is done first
+     * with masked loads, its lanes past the end being boundaries with {@code δ = 0}; it gets no
+     * carry ({@code A_T = 0}).
+     *
+     * @param w at least {@link #ALONG_SCRATCH} floats
      */
     private static void gaeAlongTime(int n, int E, float[] reward, float[] value, float[] nextValue, int nvOff,
-            boolean[] terminated, boolean[] done, float gamma, float lambda, float[] adv, float[] ret, float[] prev) {
+            boolean[] terminated, boolean[] done, float gamma, float lambda, float[] adv, float[] ret, float[] w) {
         final float gl = gamma * lambda;
-        final FloatVector glv = FloatVector.broadcast(S, gl);
-        final VectorShuffle<Float> mod = MOD[E];
-        // The result of the following vector lives in prev[0..L): a vector carried around the loop
-        // in a variable would be boxed (allocated) on every iteration.
-        ZERO.intoArray(prev, 0);
-        int base = ((n - 1) / L) * L;
-        for (; base >= 0; base -= L) {
-            int count = Math.min(L, n - base);
-            VectorMask<Float> m = count == L ? S.maskAll(true) : S.indexInRange(0, count);
-            FloatVector r = FloatVector.fromArray(S, reward, base, m);
-            FloatVector v = value == null ? ZERO : FloatVector.fromArray(S, value, base, m);
-            FloatVector nv = value == null ? ZERO : FloatVector.fromArray(S, nextValue, nvOff + base, m);
-            VectorMask<Float> term = (count == L ? VectorMask.fromArray(S, terminated, base) : VectorMask.fromLong(S, tailBits(terminated, base, count)));
-            VectorMask<Float> dn = (count == L ? VectorMask.fromArray(S, done, base) : VectorMask.fromLong(S, tailBits(done, base, count)));
-            FloatVector delta = nv.mul(gamma).blend(ZERO, term).add(r).sub(v);
-            // lanes past the end are the identity map (c = 1, d = 0), so the carry passes through them
-            FloatVector c = glv.blend(ONE, m.not());
-            FloatVector carry = FloatVector.fromArray(S, prev, 0).rearrange(mod); // A_{t+1} per environment
-            // Compose the lanes' affine maps (log-step, distances E, 2E, 4E, ...): afterwards lane i
-            // holds d_i + c_i (d_{i+E} + c_{i+E} (... )) up to the vector's end; a lane whose range holds
-            // a barrier (done) stops there: c = 0 and nothing from its right is added (a select).
-            // Written inline, not as a method, and with a constant trip count (STEPS) so C2 unrolls it
-            // fully: vectors crossing a non-inlined call or a loop back-edge are boxed (allocated).
-            FloatVector dd = delta;
-            FloatVector cc = c.blend(ZERO, dn);
-            VectorMask<Float> barrier = dn;
-            FloatVector bv = ZERO.blend(ONE, barrier);
-            for (int j = 0; j < STEPS; j++) {
-                int k = Math.min(E << j, L);          // a distance of L shifts in only identity lanes
-                FloatVector dk = dd.slice(k, ZERO);   // lane i <- d_{i+k}; past the end: identity d = 0
-                FloatVector ck = cc.slice(k, ONE);    // lane i <- c_{i+k}; past the end: identity c = 1
-                FloatVector bk = bv.slice(k, ZERO);
-                dd = dd.add(dk.mul(cc)).blend(dd, barrier);
-                cc = cc.mul(ck).blend(ZERO, barrier);
-                bv = bv.max(bk);
-                barrier = bv.compare(VectorOperators.NE, 0f);
+        // POW lane i: γλ^(steps from lane i to the vector's end); G_k: γλ^(2^k). Powers in double
+        // by repeated products (a few 2^-53 roundings), then rounded once to fp32.
+        double g = gl;
+        for (int k = 0; k < R; k++) {
+            for (int i = 0; i < L; i++) {
+                w[(k + 1) * L + i] = (float) g;
             }
-            FloatVector a = dd.add(carry.mul(cc)).blend(dd, barrier);
-            a.intoArray(prev, 0);
+            g *= g;
+        }
+        for (int i = 0; i < L; i++) {
+            int steps = (L - i + E - 1) / E;
+            double p = 1;
+            for (int s = 0; s < steps; s++) {
+                p *= gl;
+            }
+            w[i] = (float) p;
+        }
+        gaeAlongFull(n, E, reward, value, nextValue, nvOff, terminated, done, gamma, adv, ret, w);
+    }
+
+    /**
+     * The vectors of {@link #gaeAlongTime} from the last: the rollout's partial last vector (if any)
+     * with masks, its result through the carry slot, then the full ones. The partial vector is in
+     * this method rather than one of its own: run once per call, such a method stays in C1 code for
+     * thousands of calls, where every vector operation allocates (measured: 3.5 KB per call at
+     * 1000×1, 4.4 µs instead of 0.5).
+     */
+    private static void gaeAlongFull(int n, int E, float[] reward, float[] value, float[] nextValue, int nvOff,
+            boolean[] terminated, boolean[] done, float gamma, float[] adv, float[] ret, float[] w) {
+        final VectorShuffle<Float>[] shift = SHIFT[E];
+        final long[] upd = UPD[E];
+        final int[] shamt = SHAMT[E];
+        final VectorShuffle<Float> s0 = shift[0], s1 = shift[1], s2 = shift[2], s3 = shift[3];
+        final long u0 = upd[0], u1 = upd[1], u2 = upd[2], u3 = upd[3];
+        final int h0 = shamt[0], h1 = shamt[1], h2 = shamt[2], h3 = shamt[3];
+        final FloatVector g0 = FloatVector.fromArray(S, w, L), g1 = FloatVector.fromArray(S, w, 2 * L),
+                g2 = FloatVector.fromArray(S, w, 3 * L), g3 = FloatVector.fromArray(S, w, 4 * L);
+        final FloatVector pow = FloatVector.fromArray(S, w, 0);
+        final VectorShuffle<Float> mod = MOD[E];
+        final int top = (n / L) * L;
+        if (top < n) {
+            int count = n - top;
+            VectorMask<Float> m = S.indexInRange(0, count);
+            FloatVector d = FloatVector.fromArray(S, reward, top, m);
+            FloatVector v = ZERO;
+            if (value != null) {
+                v = FloatVector.fromArray(S, value, top, m);
+                FloatVector nv = FloatVector.fromArray(S, nextValue, nvOff + top, m);
+                d = nv.mul(gamma).blend(ZERO, VectorMask.fromLong(S, tailBits(terminated, top, count))).add(d).sub(v);
+            }
+            // lanes past the end: boundaries with delta = 0 (the carry into this vector is A_T = 0)
+            long b = tailBits(done, top, count) | (ALL_LANES & ~((1L << count) - 1));
+            FloatVector dd = d;
+            for (int k = 0; k < STEPS; k++) {
+                dd = dd.rearrange(shift[k], VectorMask.fromLong(S, upd[k] & ~b))
+                        .fma(FloatVector.fromArray(S, w, (k + 1) * L), dd);
+                b |= b >>> shamt[k];
+            }
+            dd.intoArray(w, (R + 1) * L);
             if (adv != null) {
-                a.intoArray(adv, base, m);
+                dd.intoArray(adv, top, m);
             }
             if (ret != null) {
-                a.add(v).intoArray(ret, base, m);
+                dd.add(v).intoArray(ret, top, m);
             }
+        } else {
+            ZERO.intoArray(w, (R + 1) * L); // A_T = 0
+        }
+        FloatVector next = FloatVector.fromArray(S, w, (R + 1) * L); // the following vector's result
+        for (int base = top - L; base >= 0; base -= L) {
+            FloatVector r = FloatVector.fromArray(S, reward, base);
+            FloatVector d, v = ZERO;
+            if (value == null) {
+                d = r;
+            } else {
+                v = FloatVector.fromArray(S, value, base);
+                FloatVector nv = FloatVector.fromArray(S, nextValue, nvOff + base);
+                d = nv.mul(gamma).blend(ZERO, VectorMask.fromArray(S, terminated, base)).add(r).sub(v);
+            }
+            long b = VectorMask.fromArray(S, done, base).toLong(); // lanes whose range holds a boundary
+            FloatVector dd = d.rearrange(s0, VectorMask.fromLong(S, u0 & ~b)).fma(g0, d);
+            b |= b >>> h0;
+            dd = dd.rearrange(s1, VectorMask.fromLong(S, u1 & ~b)).fma(g1, dd);
+            b |= b >>> h1;
+            dd = dd.rearrange(s2, VectorMask.fromLong(S, u2 & ~b)).fma(g2, dd);
+            b |= b >>> h2;
+            dd = dd.rearrange(s3, VectorMask.fromLong(S, u3 & ~b)).fma(g3, dd);
+            b |= b >>> h3;
+            for (int k = 4; k < STEPS; k++) { // only for more than 16 lanes
+                dd = dd.rearrange(shift[k], VectorMask.fromLong(S, upd[k] & ~b))
+                        .fma(FloatVector.fromArray(S, w, (k + 1) * L), dd);
+                b |= b >>> shamt[k];
+            }
+            FloatVector a = pow.fma(next.rearrange(mod), dd).blend(dd, VectorMask.fromLong(S, b));
+            if (adv != null) {
+                a.intoArray(adv, base);
+            }
+            if (ret != null) {
+                a.add(v).intoArray(ret, base);
+            }
+            next = a;
         }
     }
 
@@ -363,7 +445,7 @@ public final class SimdScans extends AbstractScanKernels {
                     vs, pgAdv, carryRow(ws, chunkScratch(E)));
         } else if (st == Strategy.ALONG_TIME) {
             vtraceAlongTime(T * E, E, logRho, reward, value, nextValue, terminated, done, gamma, lambda, rhoBar, cBar,
-                    vs, pgAdv, carryRow(ws, L + 4 * TILE));
+                    vs, pgAdv, carryRow(ws, VT_SCRATCH));
         } else {
             vtraceAcrossEnvs(T, E, logRho, reward, value, nextValue, terminated, done, gamma, lambda, rhoBar, cBar, vs,
                     pgAdv, carryRow(ws, 2 * E));
@@ -395,8 +477,8 @@ public final class SimdScans extends AbstractScanKernels {
                 VectorMask<Float> m = S.indexInRange(0, count);
                 int i = row + full;
                 FloatVector ratio = SimdExp.exp(FloatVector.fromArray(S, logRho, i, m));
-                FloatVector rho = ratio.min(rhoBar);
-                FloatVector g = ratio.min(cBar).mul(lambda).mul(gamma);
+                FloatVector rho = ratio.blend(rhoBar, ratio.compare(VectorOperators.GT, rhoBar));
+                FloatVector g = ratio.blend(cBar, ratio.compare(VectorOperators.GT, cBar)).mul(lambda).mul(gamma);
                 FloatVector r = FloatVector.fromArray(S, reward, i, m);
                 FloatVector v = FloatVector.fromArray(S, value, i, m);
                 FloatVector nv = FloatVector.fromArray(S, nextValue, i, m);
@@ -428,16 +510,16 @@ public final class SimdScans extends AbstractScanKernels {
         final FloatVector glv = FloatVector.broadcast(S, gamma * lambda);
         for (int i = hi - L; i >= lo; i -= L) {
             FloatVector ratio = SimdExp.exp(FloatVector.fromArray(S, logRho, i));
-            FloatVector rho = ratio.min(rhoBar);
-            FloatVector g = ratio.min(cBar).mul(glv);
+            FloatVector rho = ratio.blend(rhoBar, ratio.compare(VectorOperators.GT, rhoBar));
+            FloatVector g = ratio.blend(cBar, ratio.compare(VectorOperators.GT, cBar)).mul(glv);
             FloatVector r = FloatVector.fromArray(S, reward, i);
             FloatVector v = FloatVector.fromArray(S, value, i);
             FloatVector nv = FloatVector.fromArray(S, nextValue, i);
             VectorMask<Float> term = VectorMask.fromArray(S, terminated, i);
             VectorMask<Float> cut = last ? S.maskAll(true) : VectorMask.fromArray(S, done, i);
             FloatVector vsNextStep = last ? nv : FloatVector.fromArray(S, vs, i + E);
-            FloatVector out = rho.mul(nv.mul(gamma).blend(ZERO, term).add(r).sub(v)).add(v)
-                    .add(g.mul(vsNextStep.sub(nv)).blend(ZERO, cut));
+            FloatVector own = rho.mul(nv.mul(gamma).blend(ZERO, term).add(r).sub(v)).add(v); // v + δ
+            FloatVector out = g.fma(vsNextStep.sub(nv), own).blend(own, cut); // a select: nothing crosses a cut
             out.intoArray(vs, i);
             if (pgAdv != null) {
                 FloatVector vsNext = vsNextStep.blend(nv, cut);
@@ -457,8 +539,8 @@ public final class SimdScans extends AbstractScanKernels {
         for (int e = 0; e < full; e += L) {
             int i = row + e;
             FloatVector ratio = SimdExp.exp(FloatVector.fromArray(S, logRho, i));
-            FloatVector rho = ratio.min(rhoBar);
-            FloatVector g = ratio.min(cBar).mul(gl);
+            FloatVector rho = ratio.blend(rhoBar, ratio.compare(VectorOperators.GT, rhoBar));
+            FloatVector g = ratio.blend(cBar, ratio.compare(VectorOperators.GT, cBar)).mul(gl);
             FloatVector r = FloatVector.fromArray(S, reward, i);
             FloatVector v = FloatVector.fromArray(S, value, i);
             FloatVector nv = FloatVector.fromArray(S, nextValue, i);
@@ -476,36 +558,204 @@ public final class SimdScans extends AbstractScanKernels {
         }
     }
 
-    /** V-trace along time works in tiles of this many elements (a multiple of every lane count). */
-    static final int TILE = 1024;
-
     /**
      * V-trace along time, in {@code u_t = vs_t - value_t}:
      * {@code u_t = δ_t + g_t (u_{t+1} + value_{t+1} - nextValue_t)} with {@code g_t = γ c_t}
-     * (0 where done, and at t = T-1), i.e. the affine map with {@code d_t = δ_t + g_t (value_{t+1} -
-     * nextValue_t)} and coefficient {@code g_t}.
+     * (cut where done, and at t = T-1), i.e. the affine map with {@code d_t = δ_t + g_t (value_{t+1} -
+     * nextValue_t)} and coefficient {@code g_t}. One pass from the last vector to the first, as
+     * {@link #gaeAlongTime}, but the coefficients vary, so each log-step round also composes their
+     * products ({@code c ← c·c_{i+k}}). {@code pgAdv} needs {@code vs_{t+1}}: lanes {@code i + E}
+     * of this vector's {@code vs}, and for the last {@code E} lanes the first lanes of the
+     * following vector's, one lane rotation per vector whose result also serves the vector before.
+     * The top of the rollout (the vectors with a lane that has no following step, at most two) goes
+     * through {@link #vtraceAlongEdge} with masks.
      *
-     * <p>The rollout is cut into tiles of {@link #TILE} elements, processed from the last; each tile
-     * makes three passes over L1-resident data: the per-step terms ({@link #vtraceTerms}), the
-     * reverse scan ({@link #vtraceScanTile}), and {@code pgAdv} ({@link #vtracePgAdvTile}). Three
-     * methods rather than one loop body: a single method this large exceeds C2's inlining budget,
-     * and a Vector API call that is not inlined runs its boxed Java fallback.
-     *
-     * @param ws at least {@code L + 4*TILE} floats: the carry, then d, c, barrier (0/1) and ρ of a tile
+     * @param w at least {@link #VT_SCRATCH} floats
      */
     private static void vtraceAlongTime(int n, int E, float[] logRho, float[] reward, float[] value,
             float[] nextValue, boolean[] terminated, boolean[] done, float gamma, float lambda, float rhoBar,
-            float cBar, float[] vs, float[] pgAdv, float[] ws) {
-        ZERO.intoArray(ws, 0); // u_{t+1} past the end: 0
-        for (int lo = ((n - 1) / TILE) * TILE; lo >= 0; lo -= TILE) {
-            int hi = Math.min(n, lo + TILE);
-            vtraceTerms(lo, hi, n, E, logRho, reward, value, nextValue, terminated, done, gamma, lambda, rhoBar,
-                    cBar, ws);
-            vtraceScanTile(lo, hi, E, value, vs, ws);
-            if (pgAdv != null) {
-                vtracePgAdvTile(lo, hi, n, E, reward, value, nextValue, terminated, gamma, vs, pgAdv, ws);
-            }
+            float cBar, float[] vs, float[] pgAdv, float[] w) {
+        ZERO.intoArray(w, 0); // u past the end: 0 (and cut at t = T-1 anyway)
+        final int fastTop = Math.max(0, ((n - E) / L) * L); // below it every lane has a following step
+        for (int base = ((n - 1) / L) * L; base >= fastTop; base -= L) {
+            vtraceAlongEdge(base, n, E, logRho, reward, value, nextValue, terminated, done, gamma, lambda, rhoBar,
+                    cBar, vs, pgAdv, w);
         }
+        if (fastTop > 0) {
+            vtraceAlongFull(fastTop, E, logRho, reward, value, nextValue, terminated, done, gamma, lambda, rhoBar,
+                    cBar, vs, pgAdv, w);
+        }
+    }
+
+    /**
+     * One vector {@code [base, min(n, base + L))} of {@link #vtraceAlongTime} with masks (lanes past
+     * the end, lanes without a following step); the carry in and out through {@code w[0..L)},
+     * {@code vs_{t+1}} for pgAdv read back from {@code vs} after this vector's store.
+     */
+    private static void vtraceAlongEdge(int base, int n, int E, float[] logRho, float[] reward, float[] value,
+            float[] nextValue, boolean[] terminated, boolean[] done, float gamma, float lambda, float rhoBar,
+            float cBar, float[] vs, float[] pgAdv, float[] w) {
+        final VectorShuffle<Float>[] shift = SHIFT[E];
+        final long[] upd = UPD[E];
+        final int[] shamt = SHAMT[E];
+        int count = Math.min(L, n - base);
+        VectorMask<Float> m = S.indexInRange(0, count);
+        long nextBits = hasNextBits(base, count, n, E);
+        VectorMask<Float> hasNext = VectorMask.fromLong(S, nextBits);
+        FloatVector ratio = SimdExp.exp(FloatVector.fromArray(S, logRho, base, m));
+        FloatVector rho = ratio.blend(rhoBar, ratio.compare(VectorOperators.GT, rhoBar));
+        FloatVector cc = ratio.blend(cBar, ratio.compare(VectorOperators.GT, cBar)).mul(lambda).mul(gamma);
+        FloatVector r = FloatVector.fromArray(S, reward, base, m);
+        FloatVector v = FloatVector.fromArray(S, value, base, m);
+        FloatVector nv = FloatVector.fromArray(S, nextValue, base, m);
+        FloatVector vNext = FloatVector.fromArray(S, value, base + E, hasNext);
+        VectorMask<Float> term = VectorMask.fromLong(S, tailBits(terminated, base, count));
+        // cut: done, no following step (t = T-1), or past the end (there d = 0)
+        long b = tailBits(done, base, count) | (ALL_LANES & ~nextBits);
+        VectorMask<Float> cut = VectorMask.fromLong(S, b);
+        FloatVector delta = rho.mul(nv.mul(gamma).blend(ZERO, term).add(r).sub(v));
+        FloatVector dd = delta.add(cc.mul(vNext.sub(nv)).blend(ZERO, cut));
+        for (int k = 0; k < STEPS; k++) {
+            VectorMask<Float> um = VectorMask.fromLong(S, upd[k] & ~b);
+            FloatVector dk = dd.rearrange(shift[k]), ck = cc.rearrange(shift[k]);
+            dd = dd.add(cc.mul(dk), um);
+            cc = cc.mul(ck, um);
+            b |= b >>> shamt[k];
+        }
+        FloatVector u = cc.fma(FloatVector.fromArray(S, w, 0).rearrange(MOD[E]), dd)
+                .blend(dd, VectorMask.fromLong(S, b));
+        u.intoArray(w, 0);
+        u.add(v).intoArray(vs, base, m);
+        if (pgAdv != null) {
+            // vs_{t+1} (this vector's just stored, or the following one's), or nextValue where cut
+            FloatVector vsNext = FloatVector.fromArray(S, vs, base + E, hasNext).blend(nv, cut);
+            rho.mul(vsNext.mul(gamma).blend(ZERO, term).add(r).sub(v)).intoArray(pgAdv, base, m);
+        }
+    }
+
+    /** V-trace along time: elements per block of {@link #vtraceAlongFull} (its scratch: 3 such rows, in L2). */
+    static final int VT_BLOCK = SimdThresholds.SCAN_VTRACE_BLOCK_VECTORS * L;
+
+    /** Scratch floats of V-trace along time: the carry, the following vector's rotated vs, d, c and ρ of a block. */
+    static final int VT_SCRATCH = 2 * L + 3 * VT_BLOCK;
+
+    /**
+     * The full vectors {@code [0, top)} of {@link #vtraceAlongTime}, every lane with a following
+     * step, in blocks of {@link #VT_BLOCK} elements from the last: first the terms of the block's
+     * vectors ({@link #vtraceAlongTerms}), then their composition from the last to the first
+     * ({@link #vtraceAlongCompose}). Two loops rather than one: in one loop body, the exp, the terms
+     * and the four dependent rounds make a chain of about 130 cycles per vector, and the reorder
+     * buffer cannot hold enough iterations to overlap them (measured: 17 ns per vector in one loop).
+     */
+    private static void vtraceAlongFull(int top, int E, float[] logRho, float[] reward, float[] value,
+            float[] nextValue, boolean[] terminated, boolean[] done, float gamma, float lambda, float rhoBar,
+            float cBar, float[] vs, float[] pgAdv, float[] w) {
+        // lane i (i >= L-E) of the rotated vs: vs at top + i + E - L, the following vector's first steps
+        final VectorMask<Float> last = VectorMask.fromLong(S, ALL_LANES & ~(ALL_LANES >>> E)); // lanes L-E .. L-1
+        FloatVector.fromArray(S, vs, top - L + E, last).intoArray(w, L);
+        for (int hi = top; hi > 0; hi -= VT_BLOCK) {
+            int lo = Math.max(0, hi - VT_BLOCK);
+            vtraceAlongTerms(lo, hi, E, logRho, reward, value, nextValue, terminated, done, gamma, lambda, rhoBar,
+                    cBar, w);
+            vtraceAlongCompose(lo, hi, E, reward, value, nextValue, terminated, done, gamma, vs, pgAdv, w);
+        }
+    }
+
+    /** The terms of the full vectors {@code [lo, hi)}: d, c = γ λ min(c̄, ratio) and ρ into the block scratch. */
+    private static void vtraceAlongTerms(int lo, int hi, int E, float[] logRho, float[] reward, float[] value,
+            float[] nextValue, boolean[] terminated, boolean[] done, float gamma, float lambda, float rhoBar,
+            float cBar, float[] w) {
+        final FloatVector glv = FloatVector.broadcast(S, gamma * lambda);
+        final int dOff = 2 * L - lo, cOff = 2 * L + VT_BLOCK - lo, rOff = 2 * L + 2 * VT_BLOCK - lo;
+        for (int base = lo; base < hi; base += L) {
+            FloatVector ratio = SimdExp.exp(FloatVector.fromArray(S, logRho, base));
+            FloatVector rho = ratio.blend(rhoBar, ratio.compare(VectorOperators.GT, rhoBar));
+            FloatVector cc = ratio.blend(cBar, ratio.compare(VectorOperators.GT, cBar)).mul(glv);
+            FloatVector r = FloatVector.fromArray(S, reward, base);
+            FloatVector v = FloatVector.fromArray(S, value, base);
+            FloatVector nv = FloatVector.fromArray(S, nextValue, base);
+            FloatVector vNext = FloatVector.fromArray(S, value, base + E);
+            VectorMask<Float> term = VectorMask.fromArray(S, terminated, base);
+            VectorMask<Float> cut = VectorMask.fromArray(S, done, base);
+            FloatVector delta = rho.mul(nv.mul(gamma).blend(ZERO, term).add(r).sub(v));
+            cc.fma(vNext.sub(nv), delta).blend(delta, cut).intoArray(w, dOff + base);
+            cc.intoArray(w, cOff + base);
+            rho.intoArray(w, rOff + base);
+        }
+    }
+
+    /**
+     * The composition of the full vectors {@code [lo, hi)} from the last: the log-step rounds, the
+     * carry (the following vector's u, in {@code w[0..L)} between blocks and in a register inside
+     * one), vs, and pgAdv with the following vector's rotated vs ({@code w[L..2L)} between blocks).
+     */
+    private static void vtraceAlongCompose(int lo, int hi, int E, float[] reward, float[] value, float[] nextValue,
+            boolean[] terminated, boolean[] done, float gamma, float[] vs, float[] pgAdv, float[] w) {
+        final VectorShuffle<Float>[] shift = SHIFT[E];
+        final long[] upd = UPD[E];
+        final int[] shamt = SHAMT[E];
+        final VectorShuffle<Float> s0 = shift[0], s1 = shift[1], s2 = shift[2], s3 = shift[3];
+        final long u0 = upd[0], u1 = upd[1], u2 = upd[2], u3 = upd[3];
+        final int h0 = shamt[0], h1 = shamt[1], h2 = shamt[2], h3 = shamt[3];
+        final VectorShuffle<Float> mod = MOD[E];
+        final VectorMask<Float> last = VectorMask.fromLong(S, ALL_LANES & ~(ALL_LANES >>> E)); // lanes L-E .. L-1
+        final int dOff = 2 * L - lo, cOff = 2 * L + VT_BLOCK - lo, rOff = 2 * L + 2 * VT_BLOCK - lo;
+        FloatVector next = FloatVector.fromArray(S, w, 0); // the following vector's u
+        FloatVector rotNext = FloatVector.fromArray(S, w, L);
+        for (int base = hi - L; base >= lo; base -= L) {
+            FloatVector dd = FloatVector.fromArray(S, w, dOff + base);
+            FloatVector cc = FloatVector.fromArray(S, w, cOff + base);
+            VectorMask<Float> cut = VectorMask.fromArray(S, done, base);
+            long b = cut.toLong();
+            VectorMask<Float> um = VectorMask.fromLong(S, u0 & ~b);
+            FloatVector dk = dd.rearrange(s0), ck = cc.rearrange(s0);
+            dd = dd.add(cc.mul(dk), um);
+            cc = cc.mul(ck, um);
+            b |= b >>> h0;
+            um = VectorMask.fromLong(S, u1 & ~b);
+            dk = dd.rearrange(s1);
+            ck = cc.rearrange(s1);
+            dd = dd.add(cc.mul(dk), um);
+            cc = cc.mul(ck, um);
+            b |= b >>> h1;
+            um = VectorMask.fromLong(S, u2 & ~b);
+            dk = dd.rearrange(s2);
+            ck = cc.rearrange(s2);
+            dd = dd.add(cc.mul(dk), um);
+            cc = cc.mul(ck, um);
+            b |= b >>> h2;
+            um = VectorMask.fromLong(S, u3 & ~b);
+            dk = dd.rearrange(s3);
+            ck = cc.rearrange(s3);
+            dd = dd.add(cc.mul(dk), um);
+            cc = cc.mul(ck, um);
+            b |= b >>> h3;
+            for (int k = 4; k < STEPS; k++) { // only for more than 16 lanes
+                um = VectorMask.fromLong(S, upd[k] & ~b);
+                dk = dd.rearrange(shift[k]);
+                ck = cc.rearrange(shift[k]);
+                dd = dd.add(cc.mul(dk), um);
+                cc = cc.mul(ck, um);
+                b |= b >>> shamt[k];
+            }
+            FloatVector u = cc.fma(next.rearrange(mod), dd).blend(dd, VectorMask.fromLong(S, b));
+            FloatVector v = FloatVector.fromArray(S, value, base);
+            FloatVector vsv = u.add(v);
+            vsv.intoArray(vs, base);
+            FloatVector rot = vsv.rearrange(s0); // lane i <- vs of lane (i + E) mod L
+            if (pgAdv != null) {
+                FloatVector nv = FloatVector.fromArray(S, nextValue, base);
+                FloatVector r = FloatVector.fromArray(S, reward, base);
+                FloatVector rho = FloatVector.fromArray(S, w, rOff + base);
+                FloatVector vsNext = rot.blend(rotNext, last).blend(nv, cut);
+                rho.mul(vsNext.mul(gamma).blend(ZERO, VectorMask.fromArray(S, terminated, base)).add(r).sub(v))
+                        .intoArray(pgAdv, base);
+            }
+            next = u;
+            rotNext = rot;
+        }
+        next.intoArray(w, 0);
+        rotNext.intoArray(w, L);
     }
 
     /** Bits of the lanes {@code i < count} whose flat index {@code base + i + E} is still {@code < n}. */
@@ -513,86 +763,6 @@ public final class SimdScans extends AbstractScanKernels {
         long lanes = count == L ? ALL_LANES : (1L << count) - 1;
         int next = n - base - E; // lanes 0 .. next-1 have a following step
         return next >= L ? lanes : next <= 0 ? 0L : ((1L << next) - 1) & lanes;
-    }
-
-    /** Pass 1 of a tile: d_t, the coefficient (1 on lanes past the end), the barrier as 0/1, and ρ_t. */
-    private static void vtraceTerms(int lo, int hi, int n, int E, float[] logRho, float[] reward, float[] value,
-            float[] nextValue, boolean[] terminated, boolean[] done, float gamma, float lambda, float rhoBar,
-            float cBar, float[] ws) {
-        final int dOff = L - lo, cOff = L + TILE - lo, bOff = L + 2 * TILE - lo, rOff = L + 3 * TILE - lo;
-        for (int base = lo; base < hi; base += L) {
-            int count = Math.min(L, hi - base);
-            VectorMask<Float> m = count == L ? S.maskAll(true) : S.indexInRange(0, count);
-            long nextBits = hasNextBits(base, count, n, E);
-            long lanes = count == L ? ALL_LANES : (1L << count) - 1;
-            FloatVector ratio = SimdExp.exp(FloatVector.fromArray(S, logRho, base, m));
-            FloatVector rho = ratio.min(rhoBar);
-            FloatVector g = ratio.min(cBar).mul(lambda).mul(gamma);
-            FloatVector r = FloatVector.fromArray(S, reward, base, m);
-            FloatVector v = FloatVector.fromArray(S, value, base, m);
-            FloatVector nv = FloatVector.fromArray(S, nextValue, base, m);
-            FloatVector vNext = FloatVector.fromArray(S, value, base + E, VectorMask.fromLong(S, nextBits));
-            VectorMask<Float> term = count == L ? VectorMask.fromArray(S, terminated, base)
-                    : VectorMask.fromLong(S, tailBits(terminated, base, count));
-            long doneBits = count == L ? VectorMask.fromArray(S, done, base).toLong() : tailBits(done, base, count);
-            // the carry is cut where done and at the last step (no following step)
-            VectorMask<Float> cut = VectorMask.fromLong(S, (doneBits | ~nextBits) & lanes);
-            FloatVector delta = rho.mul(nv.mul(gamma).blend(ZERO, term).add(r).sub(v));
-            delta.add(g.mul(vNext.sub(nv)).blend(ZERO, cut)).intoArray(ws, dOff + base);
-            g.blend(ZERO, cut).blend(ONE, m.not()).intoArray(ws, cOff + base);
-            ZERO.blend(ONE, cut).intoArray(ws, bOff + base);
-            rho.intoArray(ws, rOff + base);
-        }
-    }
-
-    /** Pass 2 of a tile: the reverse scan of u, from the carry in ws[0..L); writes vs = u + value. */
-    private static void vtraceScanTile(int lo, int hi, int E, float[] value, float[] vs, float[] ws) {
-        final VectorShuffle<Float> mod = MOD[E];
-        final int dOff = L - lo, cOff = L + TILE - lo, bOff = L + 2 * TILE - lo;
-        for (int base = lo + ((hi - 1 - lo) / L) * L; base >= lo; base -= L) {
-            int count = Math.min(L, hi - base);
-            VectorMask<Float> m = count == L ? S.maskAll(true) : S.indexInRange(0, count);
-            FloatVector carryU = FloatVector.fromArray(S, ws, 0).rearrange(mod); // u_{t+1} per environment
-            FloatVector dd = FloatVector.fromArray(S, ws, dOff + base);
-            FloatVector cc = FloatVector.fromArray(S, ws, cOff + base);
-            FloatVector bv = FloatVector.fromArray(S, ws, bOff + base);
-            VectorMask<Float> barrier = bv.compare(VectorOperators.NE, 0f);
-            // the log-step composition, as in gaeAlongTime (constant trip count: unrolled, no boxing)
-            for (int j = 0; j < STEPS; j++) {
-                int k = Math.min(E << j, L);
-                FloatVector dk = dd.slice(k, ZERO);
-                FloatVector ck = cc.slice(k, ONE);
-                FloatVector bk = bv.slice(k, ZERO);
-                dd = dd.add(dk.mul(cc)).blend(dd, barrier);
-                cc = cc.mul(ck).blend(ZERO, barrier);
-                bv = bv.max(bk);
-                barrier = bv.compare(VectorOperators.NE, 0f);
-            }
-            FloatVector u = dd.add(carryU.mul(cc)).blend(dd, barrier);
-            u.add(FloatVector.fromArray(S, value, base, m)).intoArray(vs, base, m);
-            u.intoArray(ws, 0);
-        }
-    }
-
-    /** Pass 3 of a tile: pgAdv_t = ρ_t (r_t + γ (1 - terminated_t) vsNext_t - value_t). */
-    private static void vtracePgAdvTile(int lo, int hi, int n, int E, float[] reward, float[] value,
-            float[] nextValue, boolean[] terminated, float gamma, float[] vs, float[] pgAdv, float[] ws) {
-        final int bOff = L + 2 * TILE - lo, rOff = L + 3 * TILE - lo;
-        for (int base = lo; base < hi; base += L) {
-            int count = Math.min(L, hi - base);
-            VectorMask<Float> m = count == L ? S.maskAll(true) : S.indexInRange(0, count);
-            VectorMask<Float> cut = FloatVector.fromArray(S, ws, bOff + base).compare(VectorOperators.NE, 0f);
-            FloatVector nv = FloatVector.fromArray(S, nextValue, base, m);
-            // vs_{t+1} (already final: later tiles were done first), or nextValue where cut
-            FloatVector vsNext = FloatVector.fromArray(S, vs, base + E, VectorMask.fromLong(S, hasNextBits(base, count, n, E)))
-                    .blend(nv, cut);
-            VectorMask<Float> term = count == L ? VectorMask.fromArray(S, terminated, base)
-                    : VectorMask.fromLong(S, tailBits(terminated, base, count));
-            FloatVector r = FloatVector.fromArray(S, reward, base, m);
-            FloatVector v = FloatVector.fromArray(S, value, base, m);
-            FloatVector rho = FloatVector.fromArray(S, ws, rOff + base);
-            rho.mul(vsNext.mul(gamma).blend(ZERO, term).add(r).sub(v)).intoArray(pgAdv, base, m);
-        }
     }
 
     // ------------------------------------------------------------------ chunked
@@ -1059,8 +1229,8 @@ public final class SimdScans extends AbstractScanKernels {
         int base = lo;
         for (; base < fast; base += L) {
             FloatVector ratio = SimdExp.exp(FloatVector.fromArray(S, logRho, base));
-            FloatVector rho = ratio.min(rhoBar);
-            FloatVector g = ratio.min(cBar).mul(glv);
+            FloatVector rho = ratio.blend(rhoBar, ratio.compare(VectorOperators.GT, rhoBar));
+            FloatVector g = ratio.blend(cBar, ratio.compare(VectorOperators.GT, cBar)).mul(glv);
             FloatVector r = FloatVector.fromArray(S, reward, base);
             FloatVector v = FloatVector.fromArray(S, value, base);
             FloatVector nv = FloatVector.fromArray(S, nextValue, base);
@@ -1078,8 +1248,8 @@ public final class SimdScans extends AbstractScanKernels {
             long nextBits = hasNextBits(base, count, n, E);
             FloatVector ratio = SimdExp.exp(full ? FloatVector.fromArray(S, logRho, base)
                     : FloatVector.fromArray(S, logRho, base, m));
-            FloatVector rho = ratio.min(rhoBar);
-            FloatVector g = ratio.min(cBar).mul(gl);
+            FloatVector rho = ratio.blend(rhoBar, ratio.compare(VectorOperators.GT, rhoBar));
+            FloatVector g = ratio.blend(cBar, ratio.compare(VectorOperators.GT, cBar)).mul(gl);
             FloatVector r = full ? FloatVector.fromArray(S, reward, base) : FloatVector.fromArray(S, reward, base, m);
             FloatVector v = full ? FloatVector.fromArray(S, value, base) : FloatVector.fromArray(S, value, base, m);
             FloatVector nv = full ? FloatVector.fromArray(S, nextValue, base)

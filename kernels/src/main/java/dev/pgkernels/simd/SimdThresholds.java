@@ -15,7 +15,13 @@ public final class SimdThresholds {
      * chain of one FMA per row, and lanes wasted when {@code E} is below the lane count). With 16
      * fp32 lanes, {@code E = 1, 2, 4, 8} go along time. Measured (GAE, T = 2048, best of 6, one
      * core): E = 2: 6.5 µs along vs 27.7 µs across; E = 4: 8.9 vs 30.0; E = 8: 19.7 vs 34.2;
-     * T = 20000, E = 8: 218 vs 343.
+     * T = 20000, E = 8: 218 vs 343. Since the along-time scans became one pass with the carry in a
+     * register (GAE) and a two-loop block pass (V-trace), they also beat the chunked strategy at
+     * every length, which is therefore no longer chosen by shape (only forced). Measured (best of
+     * 300-3000 calls in one JVM, µs, along vs chunked, GAE then V-trace): 2048×1: 0.9 vs 4.7, 4.4
+     * vs 5.7; 8192×1: 2.7 vs 6.7, 9.9 vs 11.5; 65536×1: 19.9 vs 41.1, 68.6 vs 89.8; 2048×8: 5.0 vs
+     * 13.0, 22.4 vs 30.3; 10^6×1: 314 vs 770, 1386 vs 1329 with 32-vector V-trace blocks, 1063-1080
+     * with 512 ({@link #SCAN_VTRACE_BLOCK_VECTORS}).
      */
     public static final int SCAN_ALONG_TIME_MAX_E = 8;
 
@@ -23,16 +29,15 @@ public final class SimdThresholds {
     public static final int SCAN_ALONG_TIME_MIN_T = 64;
 
     /**
-     * Scans: from this many elements {@code T·E} on, the shapes that may go along time (E | lanes,
-     * {@code E <= SCAN_ALONG_TIME_MAX_E}) take the chunked associative scan instead. Its passes over
-     * a tile cost more per element than the one along-time pass while both run from L1, but it has
-     * no serial dependency per vector, and below a tile it still processes the tile's chunk level.
-     * Measured (best of 2000 calls, one core of the shared machine, µs, along-time vs chunked; GAE
-     * then V-trace): 2048×1: 2.1 vs 5.0, 5.0 vs 5.3; 8192×1: 7.5 vs 7.2, 18.0 vs 13.6;
-     * 32768×1: 29.7 vs 19.9, 71 vs 48; 65536×1: 61 vs 46, 157 vs 104; 2048×8: 15.0 vs 12.8,
-     * 38 vs 26; 10^6×1: 1.27 ms vs 0.82-0.97 ms (GAE).
+     * Scans, V-trace along time: the terms of this many vectors ({@code exp}, the clips, d and c,
+     * written to a scratch block) are computed in one loop, then composed in a second (see
+     * {@code SimdScans.vtraceAlongFull}); the blocks run from the last to the first. Larger blocks
+     * give the hardware prefetchers longer forward runs in the terms loop before each backward jump,
+     * until the scratch ({@code 3·512·L} floats = 96 KB at 16 lanes) leaves L2. Measured (V-trace
+     * 10^6×1, best of 2000 calls, µs; shared machine): 32 → 1218-1232, 128 → 1121-1151, 256 →
+     * 1085-1110, 512 → 1063-1080, 1024 → 1064-1066; 65536×1: 32 → 70.5, 512 → 66.8.
      */
-    public static final int SCAN_CHUNKED_MIN_ELEMENTS = 8192;
+    public static final int SCAN_VTRACE_BLOCK_VECTORS = 512;
 
     /**
      * Scans, chunked strategy: a chunk is this many vectors per environment, i.e. {@code 64·L}

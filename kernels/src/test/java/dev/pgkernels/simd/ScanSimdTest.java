@@ -218,6 +218,26 @@ class ScanSimdTest {
         check(c);
     }
 
+    /**
+     * V-trace along time computes its terms in blocks of {@code SimdScans.VT_BLOCK} elements below
+     * the rollout's top vectors: shapes just off one and two blocks, every strategy, boundaries
+     * frequent, at vector edges, or none (including NaN-free γλ = 1 where nothing damps an error).
+     */
+    @Test
+    void alongTimeBlockEdgesMatchReference() {
+        int b = SimdScans.VT_BLOCK;
+        long seed = 7;
+        for (int E : new int[] {1, 2}) {
+            for (int m = 1; m <= 2; m++) {
+                for (int k : new int[] {-1, 0, 1, SimdScans.lanes() + 1}) {
+                    for (Flags f : new Flags[] {Flags.NONE, Flags.FREQUENT, Flags.VECTOR_EDGES}) {
+                        check(new Case(m * b / E + k, E, 0.99f, f == Flags.NONE ? 1f : 0.9f, f, 0.5, seed++, null));
+                    }
+                }
+            }
+        }
+    }
+
     private void check(Case c) {
         ScanRollouts ro = rollout(c);
         for (SimdScans simd : simds(c)) {
@@ -327,7 +347,8 @@ class ScanSimdTest {
         int l = SimdScans.lanes();
         assertEquals(Strategy.ACROSS_ENVS, auto.strategyFor(2048, 1024));
         assertEquals(Strategy.ACROSS_ENVS, auto.strategyFor(2048, 64));
-        assertEquals(Strategy.CHUNKED, auto.strategyFor(1_000_000, 1));
+        assertEquals(Strategy.ALONG_TIME, auto.strategyFor(1_000_000, 1));
+        assertEquals(l > 8 ? Strategy.ALONG_TIME : Strategy.ACROSS_ENVS, auto.strategyFor(2048, 8));
         assertEquals(Strategy.ALONG_TIME, auto.strategyFor(2048, 1));
         assertEquals(Strategy.ACROSS_ENVS, auto.strategyFor(10, 1), "short rollouts stay across envs");
         assertEquals(Strategy.ACROSS_ENVS, new SimdScans(Strategy.ALONG_TIME).strategyFor(100, 3 == l ? 5 : 3),
