@@ -44,7 +44,8 @@ class LinalgSimdTest {
     void dotTailColumns() {
         // A·Bᵀ: the <= L/2 columns past the last full panel of NR = 2L are dots along k. Every such count for
         // L = 16, 8 and 4 (n % 32 in 1..8, n % 16 in 1..4, n % 8 in 1..2) and the counts just past them, odd and
-        // even m (an odd last row is computed twice, stored once), k below one vector, just off it and off KC,
+        // even m (an odd last row is computed twice, stored once; at L = 16, m = 5, 7, 13 also run the four-row
+        // butterfly tiles of full 4-column groups and a 1-3 row rest), k below one vector, just off it and off KC,
         // β = 0 and not.
         int[] ns = {1, 2, 3, 4, 5, 7, 8, 9, 17, 18, 20, 24, 25, 33, 36, 37, 40, 41, 50, 52, 65, 68};
         int[] ms = {1, 2, 5, 7, 13};
