@@ -74,6 +74,20 @@ class LinalgSimdTest {
     }
 
     @Example
+    void skinnyProductsCrossTheirDepthBlock() {
+        // min(m, n) <= GEMM_PACK_B_MIN_M: the depth block is 4·KC = 512; k just off it and two blocks past it
+        // (the FVP's forward 36-column and backward 18-row products), every transpose, β = 0 and not
+        for (boolean ta : new boolean[] {false, true}) {
+            for (boolean tb : new boolean[] {false, true}) {
+                LinalgChecks.gemm(FAST, new GemmCase(ta, tb, 18, 70, 513, 1, 2, 0.25f, 1f, 31, false));
+                LinalgChecks.gemm(FAST, new GemmCase(ta, tb, 53, 36, 511, 0, 0, 1f, 0f, 32, false));
+                LinalgChecks.gemm(FAST, new GemmCase(ta, tb, 7, 49, 1031, 2, 1, -0.5f, -1.5f, 33, false));
+                LinalgChecks.gemm(FAST, new GemmCase(ta, tb, 48, 100, 129, 0, 0, 1f, 0f, 34, false));
+            }
+        }
+    }
+
+    @Example
     void crossesTheColumnBlock() {
         // n > NC = 2048: two column blocks, the second partial; both packing modes of B
         LinalgChecks.gemm(FAST, new GemmCase(false, false, 7, 2051, 3, 1, 2, 1f, 1f, 5, false));
