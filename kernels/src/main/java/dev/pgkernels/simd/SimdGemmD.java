@@ -72,6 +72,10 @@ final class SimdGemmD {
     private static final VectorShuffle<Double> SWAP1, SWAP2, SWAP4, SWAP8;
     private static final VectorMask<Double> HIGH1, HIGH2, HIGH4, HIGH8;
 
+    /** {@link #dots4x4}'s store (16 lanes only): {@code ROW[r]} moves lanes {@code 4r..4r+3} to 0..3; FIRST4 masks 0..3. */
+    private static final VectorShuffle<Double> ROW1, ROW2, ROW3;
+    private static final VectorMask<Double> FIRST4;
+
     static {
         if (L == 16) {
             SWAP1 = VectorShuffle.fromOp(S, i -> i ^ 1);
@@ -82,9 +86,15 @@ final class SimdGemmD {
             HIGH2 = VectorMask.fromLong(S, 0xCCCCL);
             HIGH4 = VectorMask.fromLong(S, 0xF0F0L);
             HIGH8 = VectorMask.fromLong(S, 0xFF00L);
+            ROW1 = VectorShuffle.fromOp(S, i -> (i + 4) & 15);
+            ROW2 = VectorShuffle.fromOp(S, i -> (i + 8) & 15);
+            ROW3 = VectorShuffle.fromOp(S, i -> (i + 12) & 15);
+            FIRST4 = VectorMask.fromLong(S, 0xFL);
         } else {
             SWAP1 = SWAP2 = SWAP4 = SWAP8 = null;
             HIGH1 = HIGH2 = HIGH4 = HIGH8 = null;
+            ROW1 = ROW2 = ROW3 = null;
+            FIRST4 = null;
         }
         if (MR != 6) {
             throw new AssertionError("the micro-kernel is written out for MR = 6");
@@ -136,8 +146,7 @@ final class SimdGemmD {
         int dots = !ta && tb ? dotColumns(n) : 0;
         if (dots > 0) {
             // the last few columns of C: dot products along k (rows of A and of B are both contiguous there)
-            // (the scratch is free until the packing below: its first 16 elements take the 4 × 4 dot tiles)
-            dotsTail(m, n - dots, dots, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, w, wOff);
+            dotsTail(m, n - dots, dots, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
             n -= dots;
             if (n == 0) {
                 return;
@@ -250,10 +259,10 @@ final class SimdGemmD {
      * same bound {@code γ_k Σ|a b|}; then {@code α·s + β c} as {@link #store} does (C not read when β = 0).
      * With 16-lane vectors a full group of four columns goes four rows at a time through {@link #dots4x4}
      * (the FVP's 4096×256 · 256×4 tail: 0.098 -> 0.078 ms best-of-2000); the rest of the rows, and other
-     * lane counts, through {@link #dots2x4}. {@code t[tOff .. +16)} is scratch for the 4 × 4 tiles.
+     * lane counts, through {@link #dots2x4}.
      */
     private static void dotsTail(int m, int j0, int nd, int k, double alpha, double[] a, int aOff, int lda, double[] b,
-            int bOff, int ldb, double beta, double[] c, int cOff, int ldc, double[] t, int tOff) {
+            int bOff, int ldb, double beta, double[] c, int cOff, int ldc) {
         for (int jg = 0; jg < nd; jg += 4) {
             int g = Math.min(4, nd - jg), jb = j0 + jg;
             // columns past the group's last are its last again (computed, not stored), so the pass has no branches
@@ -262,12 +271,7 @@ final class SimdGemmD {
             int i = 0;
             if (L == 16 && g == 4) {
                 for (; i + 4 <= m; i += 4) {
-                    dots4x4(k, a, aOff + i * lda, lda, b, b0, b1, b2, b3, t, tOff);
-                    for (int r = 0; r < 4; r++) {
-                        for (int j = 0; j < 4; j++) {
-                            dotOut(t[tOff + 4 * r + j], alpha, beta, c, cOff + (i + r) * ldc + jb + j);
-                        }
-                    }
+                    dots4x4(k, a, aOff + i * lda, lda, b, b0, b1, b2, b3, alpha, beta, c, cOff + i * ldc + jb, ldc);
                 }
             }
             for (; i < m; i += 2) {
@@ -282,16 +286,17 @@ final class SimdGemmD {
      * Four rows of A (from {@code r0}, {@code lda} apart) times B rows b0..b3, dots along k, for 16-lane
      * vectors: sixteen accumulators (8 loads per 16 FMAs), then one butterfly that adds all of them
      * across their lanes at once into one vector whose lane {@code 4r + j} is the dot of row r and
-     * column j, written to {@code t[tOff .. +16)}. A step at block size h adds, for two vectors, the
+     * column j. A step at block size h adds, for two vectors, the
      * lanes l and l^h of each ({@code blend} of one with the other's block-swapped copy, twice, and an
      * add): 15 such steps (30 lane permutes) replace 16 separate lane reductions (64). Every dot is
      * summed the same way: lane-wise partials over k, then lanes {@code (l, l+8)}, then {@code (+4)},
      * {@code (+2)}, {@code (+1)}, each pair lower lane first, so an element's value does not depend on
      * its row or column. The accumulators enter the tree in bit-reversed lane order (the tree's output
-     * lane l holds its input {@code bitrev4(l)}).
+     * lane l holds its input {@code bitrev4(l)}). The tile's rows go to C from the register (a lane
+     * rotation and a masked store each), {@code α·s + β c} as {@link #dotOut} rounds it.
      */
     private static void dots4x4(int k, double[] a, int r0, int lda, double[] b, int b0, int b1, int b2, int b3,
-            double[] t, int tOff) {
+            double alpha, double beta, double[] c, int c0, int ldc) {
         int r1 = r0 + lda, r2 = r1 + lda, r3 = r2 + lda;
         DoubleVector s00 = DoubleVector.zero(S), s01 = DoubleVector.zero(S), s02 = DoubleVector.zero(S),
                 s03 = DoubleVector.zero(S);
@@ -367,7 +372,32 @@ final class SimdGemmD {
         DoubleVector w3 = u6.blend(u7.rearrange(SWAP4), HIGH4).add(u6.rearrange(SWAP4).blend(u7, HIGH4));
         DoubleVector z0 = w0.blend(w1.rearrange(SWAP2), HIGH2).add(w0.rearrange(SWAP2).blend(w1, HIGH2));
         DoubleVector z1 = w2.blend(w3.rearrange(SWAP2), HIGH2).add(w2.rearrange(SWAP2).blend(w3, HIGH2));
-        z0.blend(z1.rearrange(SWAP1), HIGH1).add(z0.rearrange(SWAP1).blend(z1, HIGH1)).intoArray(t, tOff);
+        DoubleVector sum = z0.blend(z1.rearrange(SWAP1), HIGH1).add(z0.rearrange(SWAP1).blend(z1, HIGH1));
+        // row r of the tile is lanes 4r..4r+3: moved to lanes 0..3 and stored (masked) as dotOut rounds;
+        // written out here, not in a helper taking vectors (one left out of line would box them)
+        DoubleVector va = DoubleVector.broadcast(S, alpha);
+        DoubleVector s1 = sum.rearrange(ROW1), s2 = sum.rearrange(ROW2), s3 = sum.rearrange(ROW3);
+        int c1 = c0 + ldc, c2 = c1 + ldc, c3 = c2 + ldc;
+        if (beta == 0) {
+            sum.mul(va).intoArray(c, c0, FIRST4);
+            s1.mul(va).intoArray(c, c1, FIRST4);
+            s2.mul(va).intoArray(c, c2, FIRST4);
+            s3.mul(va).intoArray(c, c3, FIRST4);
+        } else {
+            DoubleVector vb = DoubleVector.broadcast(S, beta);
+            DoubleVector o0 = DoubleVector.fromArray(S, c, c0, FIRST4), o1 = DoubleVector.fromArray(S, c, c1, FIRST4);
+            DoubleVector o2 = DoubleVector.fromArray(S, c, c2, FIRST4), o3 = DoubleVector.fromArray(S, c, c3, FIRST4);
+            if (beta != 1) {
+                o0 = o0.mul(vb);
+                o1 = o1.mul(vb);
+                o2 = o2.mul(vb);
+                o3 = o3.mul(vb);
+            }
+            sum.fma(va, o0).intoArray(c, c0, FIRST4);
+            s1.fma(va, o1).intoArray(c, c1, FIRST4);
+            s2.fma(va, o2).intoArray(c, c2, FIRST4);
+            s3.fma(va, o3).intoArray(c, c3, FIRST4);
+        }
     }
 
     /**
