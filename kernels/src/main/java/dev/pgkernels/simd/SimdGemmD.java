@@ -72,7 +72,10 @@ final class SimdGemmD {
     private static final VectorShuffle<Double> SWAP1, SWAP2, SWAP4, SWAP8;
     private static final VectorMask<Double> HIGH1, HIGH2, HIGH4, HIGH8;
 
-    /** {@link #dots4x4}'s store (16 lanes only): {@code ROW[r]} moves lanes {@code 4r..4r+3} to 0..3; FIRST4 masks 0..3. */
+    /**
+     * {@link #dots4x4}'s store (16 lanes only): {@code ROW[r]} moves lanes {@code 4r..4r+3} to 0..3;
+     * FIRST4 masks lanes 0..3.
+     */
     private static final VectorShuffle<Double> ROW1, ROW2, ROW3;
     private static final VectorMask<Double> FIRST4;
 
@@ -119,15 +122,17 @@ final class SimdGemmD {
      * Scratch elements a call of this shape needs (packed A block, packed B block, two edge panels, the
      * tile). Monotone in every dimension (callers size one workspace by the largest shape): the
      * KC-deep layout, or, when {@code k > KC}, the largest layout a skinny call of depth up to
-     * {@link #SKINNY_KC} can take ({@code A} block of at most MC rows, B block of at most two panels
-     * or none, the edges, the tile), whichever is larger.
+     * {@link #SKINNY_KC} can take ({@code A} block of at most MC rows, B block of at most 48 columns
+     * rounded up to NR, or none, the edges, the tile), whichever is larger.
      */
     static int scratch(int m, int n, int k) {
         int kc = Math.min(Math.max(k, 1), KC);
         long s = (long) kc * roundUp(Math.min(m, MC), MR) + (long) kc * roundUp(Math.min(n, NC), NR)
                 + (long) kc * MR + (long) kc * NR + MR * NR;
+        s = Math.max(s, 16L * L); // dots4x4's sums
         if (k > KC) {
-            long skinny = (long) Math.min(k, SKINNY_KC) * (MC + 2 * NR + MR + NR) + MR * NR;
+            int skinnyB = roundUp(SimdThresholds.GEMM_PACK_B_MIN_M, NR); // a packed B of at most 48 columns
+            long skinny = (long) Math.min(k, SKINNY_KC) * (MC + skinnyB + MR + NR) + MR * NR;
             s = Math.max(s, skinny);
         }
         return Math.toIntExact(s);
@@ -146,7 +151,8 @@ final class SimdGemmD {
         int dots = !ta && tb ? dotColumns(n) : 0;
         if (dots > 0) {
             // the last few columns of C: dot products along k (rows of A and of B are both contiguous there)
-            dotsTail(m, n - dots, dots, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+            // (the scratch is free until the packing below: its first 16·L elements take the 4 × 4 dot tiles' sums)
+            dotsTail(m, n - dots, dots, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, w, wOff);
             n -= dots;
             if (n == 0) {
                 return;
@@ -259,10 +265,10 @@ final class SimdGemmD {
      * same bound {@code γ_k Σ|a b|}; then {@code α·s + β c} as {@link #store} does (C not read when β = 0).
      * With 16-lane vectors a full group of four columns goes four rows at a time through {@link #dots4x4}
      * (the FVP's 4096×256 · 256×4 tail: 0.098 -> 0.078 ms best-of-2000); the rest of the rows, and other
-     * lane counts, through {@link #dots2x4}.
+     * lane counts, through {@link #dots2x4}. {@code t[tOff .. +16·L)} is scratch for the 4 × 4 tiles.
      */
     private static void dotsTail(int m, int j0, int nd, int k, double alpha, double[] a, int aOff, int lda, double[] b,
-            int bOff, int ldb, double beta, double[] c, int cOff, int ldc) {
+            int bOff, int ldb, double beta, double[] c, int cOff, int ldc, double[] t, int tOff) {
         for (int jg = 0; jg < nd; jg += 4) {
             int g = Math.min(4, nd - jg), jb = j0 + jg;
             // columns past the group's last are its last again (computed, not stored), so the pass has no branches
@@ -271,7 +277,8 @@ final class SimdGemmD {
             int i = 0;
             if (L == 16 && g == 4) {
                 for (; i + 4 <= m; i += 4) {
-                    dots4x4(k, a, aOff + i * lda, lda, b, b0, b1, b2, b3, alpha, beta, c, cOff + i * ldc + jb, ldc);
+                    dots4x4(k, a, aOff + i * lda, lda, b, b0, b1, b2, b3, alpha, beta, c, cOff + i * ldc + jb, ldc, t,
+                            tOff);
                 }
             }
             for (; i < m; i += 2) {
@@ -293,10 +300,27 @@ final class SimdGemmD {
      * {@code (+2)}, {@code (+1)}, each pair lower lane first, so an element's value does not depend on
      * its row or column. The accumulators enter the tree in bit-reversed lane order (the tree's output
      * lane l holds its input {@code bitrev4(l)}). The tile's rows go to C from the register (a lane
-     * rotation and a masked store each), {@code α·s + β c} as {@link #dotOut} rounds it.
+     * rotation and a masked store each), {@code α·s + β c} as {@link #dotOut} rounds it. Three methods
+     * passing the sixteen accumulators through {@code t[tOff .. +16·L)}: written as one, C1 gave up on
+     * it ("out of virtual registers") and it ran interpreted, boxed, until C2 compiled it (a 50 ms
+     * first JMH warmup iteration, and on the loaded machine whole runs at 10-50 ms per product).
      */
     private static void dots4x4(int k, double[] a, int r0, int lda, double[] b, int b0, int b1, int b2, int b3,
-            double alpha, double beta, double[] c, int c0, int ldc) {
+            double alpha, double beta, double[] c, int c0, int ldc, double[] t, int tOff) {
+        int kb = S.loopBound(k);
+        dots4x4Sums(kb, a, r0, lda, b, b0, b1, b2, b3, t, tOff);
+        if (kb < k) {
+            dots4x4Tail(kb, k, a, r0, lda, b, b0, b1, b2, b3, t, tOff);
+        }
+        dots4x4Out(t, tOff, alpha, beta, c, c0, ldc);
+    }
+
+    /**
+     * {@link #dots4x4}'s lane-wise partial sums over {@code p < kb} ({@code kb} a multiple of L): the
+     * accumulator of row r, column j at {@code t[tOff + (4r + j)·L ..)}.
+     */
+    private static void dots4x4Sums(int kb, double[] a, int r0, int lda, double[] b, int b0, int b1, int b2, int b3,
+            double[] t, int tOff) {
         int r1 = r0 + lda, r2 = r1 + lda, r3 = r2 + lda;
         DoubleVector s00 = DoubleVector.zero(S), s01 = DoubleVector.zero(S), s02 = DoubleVector.zero(S),
                 s03 = DoubleVector.zero(S);
@@ -306,8 +330,7 @@ final class SimdGemmD {
                 s23 = DoubleVector.zero(S);
         DoubleVector s30 = DoubleVector.zero(S), s31 = DoubleVector.zero(S), s32 = DoubleVector.zero(S),
                 s33 = DoubleVector.zero(S);
-        int p = 0;
-        for (int bound = S.loopBound(k); p < bound; p += L) {
+        for (int p = 0; p < kb; p += L) {
             DoubleVector x0 = DoubleVector.fromArray(S, a, r0 + p), x1 = DoubleVector.fromArray(S, a, r1 + p);
             DoubleVector x2 = DoubleVector.fromArray(S, a, r2 + p), x3 = DoubleVector.fromArray(S, a, r3 + p);
             DoubleVector y = DoubleVector.fromArray(S, b, b0 + p);
@@ -331,8 +354,37 @@ final class SimdGemmD {
             s23 = x2.fma(y, s23);
             s33 = x3.fma(y, s33);
         }
-        if (p < k) {
-            VectorMask<Double> mk = S.indexInRange(p, k);
+        s00.intoArray(t, tOff);
+        s01.intoArray(t, tOff + 1 * L);
+        s02.intoArray(t, tOff + 2 * L);
+        s03.intoArray(t, tOff + 3 * L);
+        s10.intoArray(t, tOff + 4 * L);
+        s11.intoArray(t, tOff + 5 * L);
+        s12.intoArray(t, tOff + 6 * L);
+        s13.intoArray(t, tOff + 7 * L);
+        s20.intoArray(t, tOff + 8 * L);
+        s21.intoArray(t, tOff + 9 * L);
+        s22.intoArray(t, tOff + 10 * L);
+        s23.intoArray(t, tOff + 11 * L);
+        s30.intoArray(t, tOff + 12 * L);
+        s31.intoArray(t, tOff + 13 * L);
+        s32.intoArray(t, tOff + 14 * L);
+        s33.intoArray(t, tOff + 15 * L);
+    }
+
+    /** Adds the masked last step {@code kb <= p < k} to {@link #dots4x4Sums}'s accumulators in t. */
+    private static void dots4x4Tail(int p, int k, double[] a, int r0, int lda, double[] b, int b0, int b1, int b2,
+            int b3, double[] t, int tOff) {
+        int r1 = r0 + lda, r2 = r1 + lda, r3 = r2 + lda;
+        VectorMask<Double> mk = S.indexInRange(p, k);
+        DoubleVector s00 = DoubleVector.fromArray(S, t, tOff), s01 = DoubleVector.fromArray(S, t, tOff + 1 * L),
+                s02 = DoubleVector.fromArray(S, t, tOff + 2 * L), s03 = DoubleVector.fromArray(S, t, tOff + 3 * L);
+        DoubleVector s10 = DoubleVector.fromArray(S, t, tOff + 4 * L), s11 = DoubleVector.fromArray(S, t, tOff + 5 * L),
+                s12 = DoubleVector.fromArray(S, t, tOff + 6 * L), s13 = DoubleVector.fromArray(S, t, tOff + 7 * L);
+        DoubleVector s20 = DoubleVector.fromArray(S, t, tOff + 8 * L), s21 = DoubleVector.fromArray(S, t, tOff + 9 * L),
+                s22 = DoubleVector.fromArray(S, t, tOff + 10 * L), s23 = DoubleVector.fromArray(S, t, tOff + 11 * L);
+        DoubleVector s30 = DoubleVector.fromArray(S, t, tOff + 12 * L), s31 = DoubleVector.fromArray(S, t, tOff + 13 * L),
+                s32 = DoubleVector.fromArray(S, t, tOff + 14 * L), s33 = DoubleVector.fromArray(S, t, tOff + 15 * L);
             DoubleVector x0 = DoubleVector.fromArray(S, a, r0 + p, mk), x1 = DoubleVector.fromArray(S, a, r1 + p, mk);
             DoubleVector x2 = DoubleVector.fromArray(S, a, r2 + p, mk), x3 = DoubleVector.fromArray(S, a, r3 + p, mk);
             DoubleVector y = DoubleVector.fromArray(S, b, b0 + p, mk);
@@ -355,7 +407,34 @@ final class SimdGemmD {
             s13 = x1.fma(y, s13);
             s23 = x2.fma(y, s23);
             s33 = x3.fma(y, s33);
-        }
+        s00.intoArray(t, tOff);
+        s01.intoArray(t, tOff + 1 * L);
+        s02.intoArray(t, tOff + 2 * L);
+        s03.intoArray(t, tOff + 3 * L);
+        s10.intoArray(t, tOff + 4 * L);
+        s11.intoArray(t, tOff + 5 * L);
+        s12.intoArray(t, tOff + 6 * L);
+        s13.intoArray(t, tOff + 7 * L);
+        s20.intoArray(t, tOff + 8 * L);
+        s21.intoArray(t, tOff + 9 * L);
+        s22.intoArray(t, tOff + 10 * L);
+        s23.intoArray(t, tOff + 11 * L);
+        s30.intoArray(t, tOff + 12 * L);
+        s31.intoArray(t, tOff + 13 * L);
+        s32.intoArray(t, tOff + 14 * L);
+        s33.intoArray(t, tOff + 15 * L);
+    }
+
+    /** The butterfly over {@link #dots4x4Sums}'s accumulators in t and the store of the 4 × 4 tile into C. */
+    private static void dots4x4Out(double[] t, int tOff, double alpha, double beta, double[] c, int c0, int ldc) {
+        DoubleVector s00 = DoubleVector.fromArray(S, t, tOff), s01 = DoubleVector.fromArray(S, t, tOff + 1 * L),
+                s02 = DoubleVector.fromArray(S, t, tOff + 2 * L), s03 = DoubleVector.fromArray(S, t, tOff + 3 * L);
+        DoubleVector s10 = DoubleVector.fromArray(S, t, tOff + 4 * L), s11 = DoubleVector.fromArray(S, t, tOff + 5 * L),
+                s12 = DoubleVector.fromArray(S, t, tOff + 6 * L), s13 = DoubleVector.fromArray(S, t, tOff + 7 * L);
+        DoubleVector s20 = DoubleVector.fromArray(S, t, tOff + 8 * L), s21 = DoubleVector.fromArray(S, t, tOff + 9 * L),
+                s22 = DoubleVector.fromArray(S, t, tOff + 10 * L), s23 = DoubleVector.fromArray(S, t, tOff + 11 * L);
+        DoubleVector s30 = DoubleVector.fromArray(S, t, tOff + 12 * L), s31 = DoubleVector.fromArray(S, t, tOff + 13 * L),
+                s32 = DoubleVector.fromArray(S, t, tOff + 14 * L), s33 = DoubleVector.fromArray(S, t, tOff + 15 * L);
         // tree input k holds output lane bitrev4(k) = 4r + j: inputs 0..15 are
         // s00 s20 s10 s30 s02 s22 s12 s32 s01 s21 s11 s31 s03 s23 s13 s33; level h = 8 on pairs (2i, 2i+1)
         DoubleVector u0 = s00.blend(s20.rearrange(SWAP8), HIGH8).add(s00.rearrange(SWAP8).blend(s20, HIGH8));

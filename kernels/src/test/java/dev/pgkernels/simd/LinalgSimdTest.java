@@ -83,6 +83,9 @@ class LinalgSimdTest {
                 LinalgChecks.gemm(FAST, new GemmCase(ta, tb, 53, 36, 511, 0, 0, 1f, 0f, 32, false));
                 LinalgChecks.gemm(FAST, new GemmCase(ta, tb, 7, 49, 1031, 2, 1, -0.5f, -1.5f, 33, false));
                 LinalgChecks.gemm(FAST, new GemmCase(ta, tb, 48, 100, 129, 0, 0, 1f, 0f, 34, false));
+                // n = 48 with B packed: 3 double panels (NR = 16), 6 at 128-bit fp32 — the scratch bound's B block
+                LinalgChecks.gemm(FAST, new GemmCase(ta, tb, 130, 48, 600, 0, 1, 1f, 0f, 35, false));
+                LinalgChecks.gemm(FAST, new GemmCase(ta, tb, 49, 47, 515, 1, 0, 2.5f, 1f, 36, false));
             }
         }
     }
