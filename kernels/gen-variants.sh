@@ -4,10 +4,10 @@
 set -e
 # .ci/run reruns this script and fails if any generated file differs from what is committed.
 cd src/main/java/dev/pgkernels
-TOD='s/FloatVector/DoubleVector/g; s/VectorSpecies<Float>/VectorSpecies<Double>/g; s/VectorMask<Float>/VectorMask<Double>/g; s/float\[\]/double[]/g; s/float /double /g; s/Float\.NEGATIVE_INFINITY/Double.NEGATIVE_INFINITY/g; s/(float) Math.exp/Math.exp/; s/1f \/ /1.0 \/ /g; s/, 1f)/, 1.0)/g; s/ 1f,/ 1.0,/g; s/ 0f,/ 0.0,/g; s/add(1f)/add(1.0)/g; s/static float dot/static double dot/; s/fp32/double/g'
+TOD='s/FloatVector/DoubleVector/g; s/VectorSpecies<Float>/VectorSpecies<Double>/g; s/VectorMask<Float>/VectorMask<Double>/g; s/VectorShuffle<Float>/VectorShuffle<Double>/g; s/float\[\]/double[]/g; s/float /double /g; s/Float\.NEGATIVE_INFINITY/Double.NEGATIVE_INFINITY/g; s/(float) Math.exp/Math.exp/; s/1f \/ /1.0 \/ /g; s/, 1f)/, 1.0)/g; s/ 1f,/ 1.0,/g; s/ 0f,/ 0.0,/g; s/add(1f)/add(1.0)/g; s/static float dot/static double dot/; s/fp32/double/g'
 sed -e "s/SimdGemmF/SimdGemmD/g; $TOD" -e "1a // GENERATED from simd/SimdGemmF.java by kernels/gen-variants.sh: edit that file and rerun the script." simd/SimdGemmF.java > simd/SimdGemmD.java
 sed -e "s/SimdBlasF/SimdBlasD/g; $TOD" -e "1a // GENERATED from simd/SimdBlasF.java by kernels/gen-variants.sh: edit that file and rerun the script." simd/SimdBlasF.java > simd/SimdBlasD.java
-sed -e "s/SimdRowsF/SimdRowsD/g; s/SimdBlasF/SimdBlasD/g; $TOD" -e "1a // GENERATED from simd/SimdRowsF.java by kernels/gen-variants.sh: edit that file and rerun the script." simd/SimdRowsF.java > simd/SimdRowsD.java
+sed -e "s/SimdRowsF/SimdRowsD/g; s/SimdBlasF/SimdBlasD/g; s/SimdExp\.expNonPositive(\(.*\));/\1.lanewise(VectorOperators.EXP);/; $TOD" -e "1a // GENERATED from simd/SimdRowsF.java by kernels/gen-variants.sh: edit that file and rerun the script." simd/SimdRowsF.java > simd/SimdRowsD.java
 sed -e "s/SimdFvpF/SimdFvpD/g; s/SimdGemmF/SimdGemmD/g; s/SimdBlasF/SimdBlasD/g; s/SimdRowsF/SimdRowsD/g; $TOD" -e "1a // GENERATED from simd/SimdFvpF.java by kernels/gen-variants.sh: edit that file and rerun the script." simd/SimdFvpF.java > simd/SimdFvpD.java
 J='s/^package dev.pgkernels.simd;/package dev.pgkernels.jblas;/; s/SimdFvpF/JblasFvpF/g; s/SimdGemmF/JblasBlasF/g; s/SimdBlasF/JblasBlasF/g; s/SimdRowsF/JblasRowsF/g'
 sed -e "$J" -e "1a // GENERATED from simd/SimdFvpF.java by kernels/gen-variants.sh: edit that file and rerun the script." simd/SimdFvpF.java > jblas/JblasFvpF.java

@@ -35,7 +35,9 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <p>{@code fvps} applies the same operator ten times (the solve's products alone, through the same
  * {@link FloatOperator} call), so {@code solve / fvps} from one run is the CG's own overhead (its dot
- * products and updates, the result record). Warmup is two iterations (the simd code must reach C2
+ * products and updates, the result record); on the shared machine the JMH error of the two exceeds
+ * that overhead, so {@link CgBestOf} measures the ratio robustly (paired rounds in one JVM, the
+ * solve's own FVPs timed inside it). Warmup is two iterations (the simd code must reach C2
  * before measuring; one was not always enough on the loaded machine): 2 methods × 2 policies × 5
  * iterations of at least one solve each (reference: about 2 minutes in all).
  */

@@ -4,6 +4,7 @@ import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -36,7 +37,9 @@ import jdk.incubator.vector.VectorSpecies;
  * call is none. Vector values never cross a method call (the accumulators are written to the tile
  * buffer inside the micro-kernel) and are not carried in fields, so C2 keeps them in registers.
  *
- * <p><b>Rounding.</b> Each element is an fp32 FMA chain over p in ascending order inside each KC
+ * <p>The depth block is {@code KC}, or {@link #SKINNY_KC} for skinny products ({@link #depthBlock}).
+ *
+ * <p><b>Rounding.</b> Each element is an fp32 FMA chain over p in ascending order inside each depth
  * block; the blocks are added to C in order. So {@code |err| <= γ_k Σ_p |a_ip b_pj|} plus the
  * roundings of {@code α·acc + β·c} (one per block).
  */
@@ -48,10 +51,53 @@ final class SimdGemmF {
     static final int MR = SimdThresholds.GEMM_MR;
     static final int NR = 2 * L;
     static final int KC = SimdThresholds.GEMM_KC;
+
+    /**
+     * Depth block of a skinny product ({@link #depthBlock}): {@code 4·KC}. There a packed block is at
+     * most MC rows or two panels (it stays in L2 at any depth) and the other operand is read in place
+     * or is a few panels, so a deeper block only saves the C tile's reloads and the micro-kernel's
+     * restarts. Linear FVP (B 4096, D 256, A 18), best-of-1000, alternated runs: 0.837,
+     * 0.844 ms at KC against 0.799, 0.819 ms at 4·KC (forward 256-deep product in one block, the
+     * backward's 432-row chunk in one block: 0.29 -> 0.26 ms); MLP 2.57, 2.62 against 2.56, 2.59 ms.
+     */
+    static final int SKINNY_KC = 4 * KC;
     static final int MC = SimdThresholds.GEMM_MC;
     static final int NC = SimdThresholds.GEMM_NC;
 
+    /**
+     * The butterfly of {@link #dots4x4} (16 lanes only): {@code SWAP[h]} exchanges adjacent blocks of
+     * {@code h} lanes, {@code HIGH[h]} selects the lanes whose bit {@code h} is set; h = 1, 2, 4, 8.
+     */
+    private static final VectorShuffle<Float> SWAP1, SWAP2, SWAP4, SWAP8;
+    private static final VectorMask<Float> HIGH1, HIGH2, HIGH4, HIGH8;
+
+    /**
+     * {@link #dots4x4}'s store (16 lanes only): {@code ROW[r]} moves lanes {@code 4r..4r+3} to 0..3;
+     * FIRST4 masks lanes 0..3.
+     */
+    private static final VectorShuffle<Float> ROW1, ROW2, ROW3;
+    private static final VectorMask<Float> FIRST4;
+
     static {
+        if (L == 16) {
+            SWAP1 = VectorShuffle.fromOp(S, i -> i ^ 1);
+            SWAP2 = VectorShuffle.fromOp(S, i -> i ^ 2);
+            SWAP4 = VectorShuffle.fromOp(S, i -> i ^ 4);
+            SWAP8 = VectorShuffle.fromOp(S, i -> i ^ 8);
+            HIGH1 = VectorMask.fromLong(S, 0xAAAAL);
+            HIGH2 = VectorMask.fromLong(S, 0xCCCCL);
+            HIGH4 = VectorMask.fromLong(S, 0xF0F0L);
+            HIGH8 = VectorMask.fromLong(S, 0xFF00L);
+            ROW1 = VectorShuffle.fromOp(S, i -> (i + 4) & 15);
+            ROW2 = VectorShuffle.fromOp(S, i -> (i + 8) & 15);
+            ROW3 = VectorShuffle.fromOp(S, i -> (i + 12) & 15);
+            FIRST4 = VectorMask.fromLong(S, 0xFL);
+        } else {
+            SWAP1 = SWAP2 = SWAP4 = SWAP8 = null;
+            HIGH1 = HIGH2 = HIGH4 = HIGH8 = null;
+            ROW1 = ROW2 = ROW3 = null;
+            FIRST4 = null;
+        }
         if (MR != 6) {
             throw new AssertionError("the micro-kernel is written out for MR = 6");
         }
@@ -61,11 +107,33 @@ final class SimdGemmF {
         return (x + q - 1) / q * q;
     }
 
-    /** Scratch elements a call of this shape needs (packed A block, packed B block, two edge panels, the tile). */
+    /**
+     * The depth block of an {@code m × n} product: {@link #SKINNY_KC} if C has at most
+     * {@link SimdThresholds#GEMM_PACK_B_MIN_M} columns, or that many rows and a B that is read in place
+     * (not transposed), so that no packed block grows with the depth beyond two panels; else {@code KC}.
+     */
+    static int depthBlock(int m, int n, boolean tb) {
+        int skinny = SimdThresholds.GEMM_PACK_B_MIN_M;
+        return n <= skinny || (m <= skinny && !tb) ? SKINNY_KC : KC;
+    }
+
+    /**
+     * Scratch elements a call of this shape needs (packed A block, packed B block, two edge panels, the
+     * tile). Monotone in every dimension (callers size one workspace by the largest shape): the
+     * KC-deep layout, or, when {@code k > KC}, the largest layout a skinny call of depth up to
+     * {@link #SKINNY_KC} can take ({@code A} block of at most MC rows, B block of at most 48 columns
+     * rounded up to NR, or none, the edges, the tile), whichever is larger.
+     */
     static int scratch(int m, int n, int k) {
         int kc = Math.min(Math.max(k, 1), KC);
         long s = (long) kc * roundUp(Math.min(m, MC), MR) + (long) kc * roundUp(Math.min(n, NC), NR)
                 + (long) kc * MR + (long) kc * NR + MR * NR;
+        s = Math.max(s, 16L * L); // dots4x4's sums
+        if (k > KC) {
+            int skinnyB = roundUp(SimdThresholds.GEMM_PACK_B_MIN_M, NR); // a packed B of at most 48 columns
+            long skinny = (long) Math.min(k, SKINNY_KC) * (MC + skinnyB + MR + NR) + MR * NR;
+            s = Math.max(s, skinny);
+        }
         return Math.toIntExact(s);
     }
 
@@ -80,26 +148,33 @@ final class SimdGemmF {
             return;
         }
         int dots = !ta && tb ? dotColumns(n) : 0;
-        if (dots > 0) {
-            // the last few columns of C: dot products along k (rows of A and of B are both contiguous there)
-            dotsTail(m, n - dots, dots, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
-            n -= dots;
-            if (n == 0) {
-                return;
-            }
+        if (n > dots) {
+            panels(ta, tb, m, n - dots, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, w, wOff);
         }
-        int kcMax = Math.min(k, KC);
-        int bufA = wOff;
-        int bufB = bufA + kcMax * roundUp(Math.min(m, MC), MR);
-        int edgeA = bufB + kcMax * roundUp(Math.min(n, NC), NR);
-        int edgeB = edgeA + kcMax * MR;
-        int tile = edgeB + kcMax * NR;
+        if (dots > 0) {
+            // the last few columns of C: dot products along k (rows of A and of B are both contiguous there),
+            // after the panels, so that they read A where the panels left it (in L2 for a chunk of FVP rows):
+            // linear FVP best-of-3000 0.843-0.855 ms with the dots first, 0.791-0.799 ms with them last.
+            // (The scratch is free again: its first 16·L elements take the 4 × 4 dot tiles' sums.)
+            dotsTail(m, n - dots, dots, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, w, wOff);
+        }
+    }
+
+    /** The register-panel part of {@link #gemm} (the Goto loops above) on C's first {@code n} columns. */
+    private static void panels(boolean ta, boolean tb, int m, int n, int k, float alpha, float[] a, int aOff, int lda,
+            float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc, float[] w, int wOff) {
         boolean packA = n > SimdThresholds.GEMM_PACK_A_MIN_N && k > KC / 2;
         boolean packB = tb || m > SimdThresholds.GEMM_PACK_B_MIN_M;
+        int kcb = depthBlock(m, n, tb), kcMax = Math.min(k, kcb);
+        int bufA = wOff;
+        int bufB = bufA + kcMax * roundUp(Math.min(m, MC), MR);
+        int edgeA = bufB + (packB ? kcMax * roundUp(Math.min(n, NC), NR) : 0);
+        int edgeB = edgeA + kcMax * MR;
+        int tile = edgeB + kcMax * NR;
         for (int jc = 0; jc < n; jc += NC) {
             int nc = Math.min(NC, n - jc);
-            for (int pc = 0; pc < k; pc += KC) {
-                int kc = Math.min(KC, k - pc);
+            for (int pc = 0; pc < k; pc += kcb) {
+                int kc = Math.min(kcb, k - pc);
                 boolean first = pc == 0;
                 if (packB) {
                     for (int jr = 0; jr < nc; jr += NR) {
@@ -193,19 +268,219 @@ final class SimdGemmF {
      * each reduced across lanes at the end. Every element of these columns is summed in the same order
      * (lane-wise partial sums, then the lanes), a different order from the micro-kernel's chain, with the
      * same bound {@code γ_k Σ|a b|}; then {@code α·s + β c} as {@link #store} does (C not read when β = 0).
+     * With 16-lane vectors a full group of four columns goes four rows at a time through {@link #dots4x4}
+     * (the FVP's 4096×256 · 256×4 tail: 0.098 -> 0.078 ms best-of-2000); the rest of the rows, and other
+     * lane counts, through {@link #dots2x4}. {@code t[tOff .. +16·L)} is scratch for the 4 × 4 tiles.
      */
     private static void dotsTail(int m, int j0, int nd, int k, float alpha, float[] a, int aOff, int lda, float[] b,
-            int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {
+            int bOff, int ldb, float beta, float[] c, int cOff, int ldc, float[] t, int tOff) {
         for (int jg = 0; jg < nd; jg += 4) {
             int g = Math.min(4, nd - jg), jb = j0 + jg;
             // columns past the group's last are its last again (computed, not stored), so the pass has no branches
             int b0 = bOff + jb * ldb, b1 = bOff + (jb + Math.min(1, g - 1)) * ldb;
             int b2 = bOff + (jb + Math.min(2, g - 1)) * ldb, b3 = bOff + (jb + Math.min(3, g - 1)) * ldb;
-            for (int i = 0; i < m; i += 2) {
+            int i = 0;
+            if (L == 16 && g == 4) {
+                for (; i + 4 <= m; i += 4) {
+                    dots4x4(k, a, aOff + i * lda, lda, b, b0, b1, b2, b3, alpha, beta, c, cOff + i * ldc + jb, ldc, t,
+                            tOff);
+                }
+            }
+            for (; i < m; i += 2) {
                 int i1 = Math.min(i + 1, m - 1); // an odd last row is computed twice, stored once
                 dots2x4(k, a, aOff + i * lda, aOff + i1 * lda, b, b0, b1, b2, b3, alpha, beta, c,
                         cOff + i * ldc + jb, cOff + i1 * ldc + jb, g, i1 > i);
             }
+        }
+    }
+
+    /**
+     * Four rows of A (from {@code r0}, {@code lda} apart) times B rows b0..b3, dots along k, for 16-lane
+     * vectors: sixteen accumulators (8 loads per 16 FMAs), then one butterfly that adds all of them
+     * across their lanes at once into one vector whose lane {@code 4r + j} is the dot of row r and
+     * column j. A step at block size h adds, for two vectors, the
+     * lanes l and l^h of each ({@code blend} of one with the other's block-swapped copy, twice, and an
+     * add): 15 such steps (30 lane permutes) replace 16 separate lane reductions (64). Every dot is
+     * summed the same way: lane-wise partials over k, then lanes {@code (l, l+8)}, then {@code (+4)},
+     * {@code (+2)}, {@code (+1)}, each pair lower lane first, so an element's value does not depend on
+     * its row or column. The accumulators enter the tree in bit-reversed lane order (the tree's output
+     * lane l holds its input {@code bitrev4(l)}). The tile's rows go to C from the register (a lane
+     * rotation and a masked store each), {@code α·s + β c} as {@link #dotOut} rounds it. Three methods
+     * passing the sixteen accumulators through {@code t[tOff .. +16·L)}: written as one, C1 gave up on
+     * it ("out of virtual registers") and it ran interpreted, boxed, until C2 compiled it (a 50 ms
+     * first JMH warmup iteration, and on the loaded machine whole runs at 10-50 ms per product).
+     */
+    private static void dots4x4(int k, float[] a, int r0, int lda, float[] b, int b0, int b1, int b2, int b3,
+            float alpha, float beta, float[] c, int c0, int ldc, float[] t, int tOff) {
+        int kb = S.loopBound(k);
+        dots4x4Sums(kb, a, r0, lda, b, b0, b1, b2, b3, t, tOff);
+        if (kb < k) {
+            dots4x4Tail(kb, k, a, r0, lda, b, b0, b1, b2, b3, t, tOff);
+        }
+        dots4x4Out(t, tOff, alpha, beta, c, c0, ldc);
+    }
+
+    /**
+     * {@link #dots4x4}'s lane-wise partial sums over {@code p < kb} ({@code kb} a multiple of L): the
+     * accumulator of row r, column j at {@code t[tOff + (4r + j)·L ..)}.
+     */
+    private static void dots4x4Sums(int kb, float[] a, int r0, int lda, float[] b, int b0, int b1, int b2, int b3,
+            float[] t, int tOff) {
+        int r1 = r0 + lda, r2 = r1 + lda, r3 = r2 + lda;
+        FloatVector s00 = FloatVector.zero(S), s01 = FloatVector.zero(S), s02 = FloatVector.zero(S),
+                s03 = FloatVector.zero(S);
+        FloatVector s10 = FloatVector.zero(S), s11 = FloatVector.zero(S), s12 = FloatVector.zero(S),
+                s13 = FloatVector.zero(S);
+        FloatVector s20 = FloatVector.zero(S), s21 = FloatVector.zero(S), s22 = FloatVector.zero(S),
+                s23 = FloatVector.zero(S);
+        FloatVector s30 = FloatVector.zero(S), s31 = FloatVector.zero(S), s32 = FloatVector.zero(S),
+                s33 = FloatVector.zero(S);
+        for (int p = 0; p < kb; p += L) {
+            FloatVector x0 = FloatVector.fromArray(S, a, r0 + p), x1 = FloatVector.fromArray(S, a, r1 + p);
+            FloatVector x2 = FloatVector.fromArray(S, a, r2 + p), x3 = FloatVector.fromArray(S, a, r3 + p);
+            FloatVector y = FloatVector.fromArray(S, b, b0 + p);
+            s00 = x0.fma(y, s00);
+            s10 = x1.fma(y, s10);
+            s20 = x2.fma(y, s20);
+            s30 = x3.fma(y, s30);
+            y = FloatVector.fromArray(S, b, b1 + p);
+            s01 = x0.fma(y, s01);
+            s11 = x1.fma(y, s11);
+            s21 = x2.fma(y, s21);
+            s31 = x3.fma(y, s31);
+            y = FloatVector.fromArray(S, b, b2 + p);
+            s02 = x0.fma(y, s02);
+            s12 = x1.fma(y, s12);
+            s22 = x2.fma(y, s22);
+            s32 = x3.fma(y, s32);
+            y = FloatVector.fromArray(S, b, b3 + p);
+            s03 = x0.fma(y, s03);
+            s13 = x1.fma(y, s13);
+            s23 = x2.fma(y, s23);
+            s33 = x3.fma(y, s33);
+        }
+        s00.intoArray(t, tOff);
+        s01.intoArray(t, tOff + 1 * L);
+        s02.intoArray(t, tOff + 2 * L);
+        s03.intoArray(t, tOff + 3 * L);
+        s10.intoArray(t, tOff + 4 * L);
+        s11.intoArray(t, tOff + 5 * L);
+        s12.intoArray(t, tOff + 6 * L);
+        s13.intoArray(t, tOff + 7 * L);
+        s20.intoArray(t, tOff + 8 * L);
+        s21.intoArray(t, tOff + 9 * L);
+        s22.intoArray(t, tOff + 10 * L);
+        s23.intoArray(t, tOff + 11 * L);
+        s30.intoArray(t, tOff + 12 * L);
+        s31.intoArray(t, tOff + 13 * L);
+        s32.intoArray(t, tOff + 14 * L);
+        s33.intoArray(t, tOff + 15 * L);
+    }
+
+    /** Adds the masked last step {@code kb <= p < k} to {@link #dots4x4Sums}'s accumulators in t. */
+    private static void dots4x4Tail(int p, int k, float[] a, int r0, int lda, float[] b, int b0, int b1, int b2,
+            int b3, float[] t, int tOff) {
+        int r1 = r0 + lda, r2 = r1 + lda, r3 = r2 + lda;
+        VectorMask<Float> mk = S.indexInRange(p, k);
+        FloatVector s00 = FloatVector.fromArray(S, t, tOff), s01 = FloatVector.fromArray(S, t, tOff + 1 * L),
+                s02 = FloatVector.fromArray(S, t, tOff + 2 * L), s03 = FloatVector.fromArray(S, t, tOff + 3 * L);
+        FloatVector s10 = FloatVector.fromArray(S, t, tOff + 4 * L), s11 = FloatVector.fromArray(S, t, tOff + 5 * L),
+                s12 = FloatVector.fromArray(S, t, tOff + 6 * L), s13 = FloatVector.fromArray(S, t, tOff + 7 * L);
+        FloatVector s20 = FloatVector.fromArray(S, t, tOff + 8 * L), s21 = FloatVector.fromArray(S, t, tOff + 9 * L),
+                s22 = FloatVector.fromArray(S, t, tOff + 10 * L), s23 = FloatVector.fromArray(S, t, tOff + 11 * L);
+        FloatVector s30 = FloatVector.fromArray(S, t, tOff + 12 * L), s31 = FloatVector.fromArray(S, t, tOff + 13 * L),
+                s32 = FloatVector.fromArray(S, t, tOff + 14 * L), s33 = FloatVector.fromArray(S, t, tOff + 15 * L);
+            FloatVector x0 = FloatVector.fromArray(S, a, r0 + p, mk), x1 = FloatVector.fromArray(S, a, r1 + p, mk);
+            FloatVector x2 = FloatVector.fromArray(S, a, r2 + p, mk), x3 = FloatVector.fromArray(S, a, r3 + p, mk);
+            FloatVector y = FloatVector.fromArray(S, b, b0 + p, mk);
+            s00 = x0.fma(y, s00);
+            s10 = x1.fma(y, s10);
+            s20 = x2.fma(y, s20);
+            s30 = x3.fma(y, s30);
+            y = FloatVector.fromArray(S, b, b1 + p, mk);
+            s01 = x0.fma(y, s01);
+            s11 = x1.fma(y, s11);
+            s21 = x2.fma(y, s21);
+            s31 = x3.fma(y, s31);
+            y = FloatVector.fromArray(S, b, b2 + p, mk);
+            s02 = x0.fma(y, s02);
+            s12 = x1.fma(y, s12);
+            s22 = x2.fma(y, s22);
+            s32 = x3.fma(y, s32);
+            y = FloatVector.fromArray(S, b, b3 + p, mk);
+            s03 = x0.fma(y, s03);
+            s13 = x1.fma(y, s13);
+            s23 = x2.fma(y, s23);
+            s33 = x3.fma(y, s33);
+        s00.intoArray(t, tOff);
+        s01.intoArray(t, tOff + 1 * L);
+        s02.intoArray(t, tOff + 2 * L);
+        s03.intoArray(t, tOff + 3 * L);
+        s10.intoArray(t, tOff + 4 * L);
+        s11.intoArray(t, tOff + 5 * L);
+        s12.intoArray(t, tOff + 6 * L);
+        s13.intoArray(t, tOff + 7 * L);
+        s20.intoArray(t, tOff + 8 * L);
+        s21.intoArray(t, tOff + 9 * L);
+        s22.intoArray(t, tOff + 10 * L);
+        s23.intoArray(t, tOff + 11 * L);
+        s30.intoArray(t, tOff + 12 * L);
+        s31.intoArray(t, tOff + 13 * L);
+        s32.intoArray(t, tOff + 14 * L);
+        s33.intoArray(t, tOff + 15 * L);
+    }
+
+    /** The butterfly over {@link #dots4x4Sums}'s accumulators in t and the store of the 4 × 4 tile into C. */
+    private static void dots4x4Out(float[] t, int tOff, float alpha, float beta, float[] c, int c0, int ldc) {
+        FloatVector s00 = FloatVector.fromArray(S, t, tOff), s01 = FloatVector.fromArray(S, t, tOff + 1 * L),
+                s02 = FloatVector.fromArray(S, t, tOff + 2 * L), s03 = FloatVector.fromArray(S, t, tOff + 3 * L);
+        FloatVector s10 = FloatVector.fromArray(S, t, tOff + 4 * L), s11 = FloatVector.fromArray(S, t, tOff + 5 * L),
+                s12 = FloatVector.fromArray(S, t, tOff + 6 * L), s13 = FloatVector.fromArray(S, t, tOff + 7 * L);
+        FloatVector s20 = FloatVector.fromArray(S, t, tOff + 8 * L), s21 = FloatVector.fromArray(S, t, tOff + 9 * L),
+                s22 = FloatVector.fromArray(S, t, tOff + 10 * L), s23 = FloatVector.fromArray(S, t, tOff + 11 * L);
+        FloatVector s30 = FloatVector.fromArray(S, t, tOff + 12 * L), s31 = FloatVector.fromArray(S, t, tOff + 13 * L),
+                s32 = FloatVector.fromArray(S, t, tOff + 14 * L), s33 = FloatVector.fromArray(S, t, tOff + 15 * L);
+        // tree input k holds output lane bitrev4(k) = 4r + j: inputs 0..15 are
+        // s00 s20 s10 s30 s02 s22 s12 s32 s01 s21 s11 s31 s03 s23 s13 s33; level h = 8 on pairs (2i, 2i+1)
+        FloatVector u0 = s00.blend(s20.rearrange(SWAP8), HIGH8).add(s00.rearrange(SWAP8).blend(s20, HIGH8));
+        FloatVector u1 = s10.blend(s30.rearrange(SWAP8), HIGH8).add(s10.rearrange(SWAP8).blend(s30, HIGH8));
+        FloatVector u2 = s02.blend(s22.rearrange(SWAP8), HIGH8).add(s02.rearrange(SWAP8).blend(s22, HIGH8));
+        FloatVector u3 = s12.blend(s32.rearrange(SWAP8), HIGH8).add(s12.rearrange(SWAP8).blend(s32, HIGH8));
+        FloatVector u4 = s01.blend(s21.rearrange(SWAP8), HIGH8).add(s01.rearrange(SWAP8).blend(s21, HIGH8));
+        FloatVector u5 = s11.blend(s31.rearrange(SWAP8), HIGH8).add(s11.rearrange(SWAP8).blend(s31, HIGH8));
+        FloatVector u6 = s03.blend(s23.rearrange(SWAP8), HIGH8).add(s03.rearrange(SWAP8).blend(s23, HIGH8));
+        FloatVector u7 = s13.blend(s33.rearrange(SWAP8), HIGH8).add(s13.rearrange(SWAP8).blend(s33, HIGH8));
+        FloatVector w0 = u0.blend(u1.rearrange(SWAP4), HIGH4).add(u0.rearrange(SWAP4).blend(u1, HIGH4));
+        FloatVector w1 = u2.blend(u3.rearrange(SWAP4), HIGH4).add(u2.rearrange(SWAP4).blend(u3, HIGH4));
+        FloatVector w2 = u4.blend(u5.rearrange(SWAP4), HIGH4).add(u4.rearrange(SWAP4).blend(u5, HIGH4));
+        FloatVector w3 = u6.blend(u7.rearrange(SWAP4), HIGH4).add(u6.rearrange(SWAP4).blend(u7, HIGH4));
+        FloatVector z0 = w0.blend(w1.rearrange(SWAP2), HIGH2).add(w0.rearrange(SWAP2).blend(w1, HIGH2));
+        FloatVector z1 = w2.blend(w3.rearrange(SWAP2), HIGH2).add(w2.rearrange(SWAP2).blend(w3, HIGH2));
+        FloatVector sum = z0.blend(z1.rearrange(SWAP1), HIGH1).add(z0.rearrange(SWAP1).blend(z1, HIGH1));
+        // row r of the tile is lanes 4r..4r+3: moved to lanes 0..3 and stored (masked) as dotOut rounds;
+        // written out here, not in a helper taking vectors (one left out of line would box them)
+        FloatVector va = FloatVector.broadcast(S, alpha);
+        FloatVector s1 = sum.rearrange(ROW1), s2 = sum.rearrange(ROW2), s3 = sum.rearrange(ROW3);
+        int c1 = c0 + ldc, c2 = c1 + ldc, c3 = c2 + ldc;
+        if (beta == 0) {
+            sum.mul(va).intoArray(c, c0, FIRST4);
+            s1.mul(va).intoArray(c, c1, FIRST4);
+            s2.mul(va).intoArray(c, c2, FIRST4);
+            s3.mul(va).intoArray(c, c3, FIRST4);
+        } else {
+            FloatVector vb = FloatVector.broadcast(S, beta);
+            FloatVector o0 = FloatVector.fromArray(S, c, c0, FIRST4), o1 = FloatVector.fromArray(S, c, c1, FIRST4);
+            FloatVector o2 = FloatVector.fromArray(S, c, c2, FIRST4), o3 = FloatVector.fromArray(S, c, c3, FIRST4);
+            if (beta != 1) {
+                o0 = o0.mul(vb);
+                o1 = o1.mul(vb);
+                o2 = o2.mul(vb);
+                o3 = o3.mul(vb);
+            }
+            sum.fma(va, o0).intoArray(c, c0, FIRST4);
+            s1.fma(va, o1).intoArray(c, c1, FIRST4);
+            s2.fma(va, o2).intoArray(c, c2, FIRST4);
+            s3.fma(va, o3).intoArray(c, c3, FIRST4);
         }
     }
 

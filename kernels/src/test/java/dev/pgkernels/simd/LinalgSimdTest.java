@@ -44,7 +44,8 @@ class LinalgSimdTest {
     void dotTailColumns() {
         // A·Bᵀ: the <= L/2 columns past the last full panel of NR = 2L are dots along k. Every such count for
         // L = 16, 8 and 4 (n % 32 in 1..8, n % 16 in 1..4, n % 8 in 1..2) and the counts just past them, odd and
-        // even m (an odd last row is computed twice, stored once), k below one vector, just off it and off KC,
+        // even m (an odd last row is computed twice, stored once; at L = 16, m = 5, 7, 13 also run the four-row
+        // butterfly tiles of full 4-column groups and a 1-3 row rest), k below one vector, just off it and off KC,
         // β = 0 and not.
         int[] ns = {1, 2, 3, 4, 5, 7, 8, 9, 17, 18, 20, 24, 25, 33, 36, 37, 40, 41, 50, 52, 65, 68};
         int[] ms = {1, 2, 5, 7, 13};
@@ -68,6 +69,23 @@ class LinalgSimdTest {
                 LinalgChecks.gemm(FAST, new GemmCase(ta, tb, 131, 128, 64, 1, 2, 1f, 1f, 21, false));
                 LinalgChecks.gemm(FAST, new GemmCase(ta, tb, 37, 97, 63, 0, 0, -0.5f, 0f, 22, false));
                 LinalgChecks.gemm(FAST, new GemmCase(ta, tb, 13, 161, 65, 3, 0, 1f, 0f, 23, true));
+            }
+        }
+    }
+
+    @Example
+    void skinnyProductsCrossTheirDepthBlock() {
+        // min(m, n) <= GEMM_PACK_B_MIN_M: the depth block is 4·KC = 512; k just off it and two blocks past it
+        // (the FVP's forward 36-column and backward 18-row products), every transpose, β = 0 and not
+        for (boolean ta : new boolean[] {false, true}) {
+            for (boolean tb : new boolean[] {false, true}) {
+                LinalgChecks.gemm(FAST, new GemmCase(ta, tb, 18, 70, 513, 1, 2, 0.25f, 1f, 31, false));
+                LinalgChecks.gemm(FAST, new GemmCase(ta, tb, 53, 36, 511, 0, 0, 1f, 0f, 32, false));
+                LinalgChecks.gemm(FAST, new GemmCase(ta, tb, 7, 49, 1031, 2, 1, -0.5f, -1.5f, 33, false));
+                LinalgChecks.gemm(FAST, new GemmCase(ta, tb, 48, 100, 129, 0, 0, 1f, 0f, 34, false));
+                // n = 48 with B packed: 3 double panels (NR = 16), 6 at 128-bit fp32 — the scratch bound's B block
+                LinalgChecks.gemm(FAST, new GemmCase(ta, tb, 130, 48, 600, 0, 1, 1f, 0f, 35, false));
+                LinalgChecks.gemm(FAST, new GemmCase(ta, tb, 49, 47, 515, 1, 0, 2.5f, 1f, 36, false));
             }
         }
     }
