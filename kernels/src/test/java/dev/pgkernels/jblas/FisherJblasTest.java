@@ -45,6 +45,14 @@ class FisherJblasTest {
         FisherChecks.matchesReference(fast(), new Case(1, 1, 0, 4, 25, 2, 1, 0.0, -305749L));
     }
 
+    /** Cases jqwik-style search found (MLPs of width 1–3): the forward state's own error; see FisherChecks. */
+    @Example
+    void narrowMlpForwardStateError() {
+        FisherChecks.matchesReference(fast(), new Case(1, 1, 0, 1, 2, 4, 1, 0.0, -2275427025226704979L));
+        FisherChecks.matchesReference(fast(), new Case(1, 1, 1, 1, 3, 3, 1, 0.0, -1977944809939580661L));
+        FisherChecks.matchesReference(fast(), new Case(1, 1, 0, 1, 3, 2, 1, 0.001, -1536815923364007345L));
+    }
+
     @Example
     void benchmarkShapesAtSmallBatch() {
         FisherChecks.matchesReference(fast(), new Case(0, 130, 256, 0, 0, 18, 1, 0.1, 7));
