@@ -141,12 +141,26 @@ public final class Report {
         return bw;
     }
 
+    /**
+     * A result's precision as the FMA peak names it: its {@code precision} parameter, where
+     * {@code fp32}/{@code fp64} (the kernel benchmarks' names) mean {@code float}/{@code double}
+     * (FmaBench's); {@code float} when the benchmark has no such parameter.
+     */
+    static String precisionOf(Result r) {
+        String p = r.params().getOrDefault("precision", "float");
+        return switch (p) {
+            case "fp32" -> "float";
+            case "fp64" -> "double";
+            default -> p;
+        };
+    }
+
     /** FMA peak GFLOP/s per precision ({@code float}, {@code double}): the best width. */
     public Map<String, Double> peakByPrecision() {
         Map<String, Double> peak = new TreeMap<>();
         for (Result r : results) {
             if (r.benchClass().equals(FMA)) {
-                String prec = r.params().getOrDefault("precision", "float");
+                String prec = precisionOf(r);
                 gflopPerSecond(r).ifPresent(g -> peak.merge(prec, g, Math::max));
             }
         }
@@ -337,7 +351,7 @@ public final class Report {
                     pctBw = pct(gb.get() / lim.get().getValue()) + " (" + human(lim.get().getKey()) + ")";
                 }
             }
-            String prec = r.params().getOrDefault("precision", "float");
+            String prec = precisionOf(r);
             String pctPeak = gf.isPresent() && peak.containsKey(prec) ? pct(gf.get() / peak.get(prec)) : "—";
             md.append(' ').append(gb.map(Report::fmt).orElse("—")).append(" | ").append(pctBw).append(" | ")
                     .append(gf.map(Report::fmt).orElse("—")).append(" | ").append(pctPeak).append(" |\n");

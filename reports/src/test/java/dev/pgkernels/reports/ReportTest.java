@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -78,6 +79,17 @@ class ReportTest {
         Files.writeString(obj, "{\"a\":1}");
         IllegalArgumentException notArray = assertThrows(IllegalArgumentException.class, () -> Results.read(obj));
         assertTrue(notArray.getMessage().contains("top-level array"));
+    }
+
+    @Test
+    void kernelPrecisionNamesMapToTheFmaPeakNames() {
+        // the kernel benchmarks say fp32/fp64, FmaBench float/double: without the mapping "% peak" was "—"
+        java.util.function.Function<Map<String, String>, Result> r =
+                p -> new Result("dev.pgkernels.bench.GemmBench.gemm", "avgt", p, 1e-3, 0, 1, "ms/op");
+        assertEquals("float", Report.precisionOf(r.apply(Map.of("precision", "fp32"))));
+        assertEquals("double", Report.precisionOf(r.apply(Map.of("precision", "fp64"))));
+        assertEquals("double", Report.precisionOf(r.apply(Map.of("precision", "double"))));
+        assertEquals("float", Report.precisionOf(r.apply(Map.of("impl", "simd"))));
     }
 
     @Test
