@@ -18,8 +18,8 @@ import java.util.Arrays;
  * {@code simd} conjugate gradient (SPEC §5; the algorithm and stopping rules are {@link CgKernels}'):
  * the vector work of an iteration is the Vector API's DOT ({@link SimdBlasF#dot}) and fused update
  * loops, so a solve costs its operator applications plus five passes over {@code n}-vectors per
- * iteration ({@code p·Ap}, the two AXPYs, {@code r·r}, {@code p = r + βp}). The fp32 overload sums its dot products in fp32 (reassociated by SIMD, error
- * {@code <= γ_n Σ|x_i y_i|}) and keeps α, β, {@code r·r} in double as the reference does.
+ * iteration ({@code p·Ap}, the two AXPYs, {@code r·r}, {@code p = r + βp}). The fp32 overload sums
+ * its dot products in fp32 (reassociated by SIMD, error {@code <= γ_n Σ|x_i y_i|}) and keeps α, β, {@code r·r} in double as the reference does.
  *
  * <p>The TRPO step is not a vector kernel (one operator application, then objective evaluations that
  * dominate its cost): it is the reference algorithm, called through {@link ReferenceCg} (whose
