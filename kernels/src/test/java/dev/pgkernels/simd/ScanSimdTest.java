@@ -39,8 +39,9 @@ import org.junit.jupiter.api.Test;
  * roundings: {@code |err_t| <= (5 + 11)u · S_t = 16u · S_t ≈ 9.5e-7 S_t}, still under
  * SPEC's rule {@code atol = 1e-6 · scale} with {@code scale = S_t}, which covers all three with no loosening; the final
  * rounding of the reference to fp32 is inside {@code rtol = 1e-5}. For V-trace the terms carry
- * {@code ρ} and {@code γ c}, computed from {@link SimdExp#exp} (within 2 ulp, i.e. a relative error
- * of at most {@code 4u}; the clips {@code min(ρ̄, ·)}, {@code min(c̄, ·)} are exact). Each term is
+ * {@code ρ} and {@code γ c}, computed from {@link SimdExp#exp} or {@link SimdExp#expClipped} (within 2
+ * ulp, i.e. a relative error of at most {@code 4u}, down to {@code e^-87}; below it, the absolute term
+ * derived at {@code checkVtrace}; the clips {@code min(ρ̄, ·)}, {@code min(c̄, ·)} are exact). Each term is
  * multiplied by one such factor ({@code ρ_t} on this step's part, {@code γ c_t} on the carried
  * {@code vs_{t+1} - nv_t}, whose own errors were counted at {@code t+1}), so a term gains at most
  * {@code 4u} of its magnitude: {@code |err_t| <= (16 + 4)u · S_t ≈ 1.19e-6 S_t}, over SPEC's
@@ -288,21 +289,36 @@ class ScanSimdTest {
     }
 
     private void checkVtrace(Case c, ScanRollouts ro, SimdScans simd, ScanWorkspace ws) {
-        int T = c.T(), E = c.E(), n = T * E;
         float rhoBar = 1f, cBar = 1f;
         if ((c.seed() & 1) == 0) {
             rhoBar = 2.5f;
             cBar = 0.8f;
         }
+        checkVtrace(c, ro, simd, ws, rhoBar, cBar);
+    }
+
+    /**
+     * V-trace against the reference with the bound of the class comment, plus one absolute term for
+     * ratios below {@code e^-87} ({@link SimdExp#CLIPPED_FLOOR}): the kernel flushes them to 0 (or,
+     * with a clip above 1e38, rounds them as subnormals), an absolute error {@code ε_t < e^-87} in
+     * {@code ratio}, hence in {@code ρ_t} and {@code c_t / λ} (the clips are 1-Lipschitz). In
+     * {@code u_t = vs_t - v_t} it costs at most {@code ε_t (|r| + |γ nv| + |v| + γλ (|vsNext| + |nv|))}
+     * plus the error carried from {@code t+1} times {@code γ (c_t + λ ε_t)}:
+     * {@code F_t = ε_t m_t + γ (c_t + λ ε_t) F_{t+1}} (0 across a cut); in pgAdv
+     * {@code ε_t (|r| + γ |vsNext| + |v|) + (ρ_t + ε_t) γ F_{t+1}}. Zero wherever no ratio is that small.
+     */
+    private void checkVtrace(Case c, ScanRollouts ro, SimdScans simd, ScanWorkspace ws, float rhoBar, float cBar) {
+        int T = c.T(), E = c.E(), n = T * E;
         float[] vsR = new float[n], pgR = new float[n], vsS = BadInput.sentinel(n + 3), pgS = BadInput.sentinel(n + 3);
         REF.vtrace(T, E, ro.logRho(), ro.reward(), ro.value(), ro.nextValue(), ro.terminated(), ro.done(), c.gamma(),
                 c.lambda(), rhoBar, cBar, vsR, pgR, null);
         simd.vtrace(T, E, ro.logRho(), ro.reward(), ro.value(), ro.nextValue(), ro.terminated(), ro.done(), c.gamma(),
                 c.lambda(), rhoBar, cBar, vsS, pgS, ws);
         // S_t for vs: this step's terms (with rho) plus gamma*c times (|vs_{t+1}| + |nv_t| + S_{t+1})
-        double[] sVs = new double[n], sPg = new double[n];
+        double[] sVs = new double[n], sPg = new double[n], fVs = new double[n], fPg = new double[n];
+        final double eps = Math.exp(SimdExp.CLIPPED_FLOOR);
         for (int e = 0; e < E; e++) {
-            double next = 0;
+            double next = 0, fNext = 0;
             for (int t = T - 1; t >= 0; t--) {
                 int i = t * E + e;
                 double ratio = Math.exp(ro.logRho()[i]);
@@ -314,17 +330,71 @@ class ScanSimdTest {
                 sVs[i] = own + (cut ? 0 : c.gamma() * cc * (vsNextAbs + Math.abs(ro.nextValue()[i]) + next));
                 sPg[i] = rho * (Math.abs(ro.reward()[i]) + c.gamma() * vsNextAbs + Math.abs(ro.value()[i]))
                         + 2 * Math.abs(pgR[i]) + (cut ? 0 : rho * c.gamma() * next);
+                double et = ratio < eps ? eps : 0;
+                double mt = Math.abs(ro.reward()[i]) + Math.abs(c.gamma() * ro.nextValue()[i]) + Math.abs(ro.value()[i])
+                        + (cut ? 0 : c.gamma() * c.lambda() * (vsNextAbs + Math.abs(ro.nextValue()[i])));
+                fVs[i] = et * mt + (cut ? 0 : c.gamma() * (cc + c.lambda() * et) * fNext);
+                fPg[i] = et * (Math.abs(ro.reward()[i]) + c.gamma() * vsNextAbs + Math.abs(ro.value()[i]))
+                        + (cut ? 0 : (rho + et) * c.gamma() * fNext);
                 next = sVs[i];
+                fNext = fVs[i];
             }
         }
         for (int i = 0; i < n; i++) {
-            sVs[i] *= VTRACE_SCALE;
-            sPg[i] *= VTRACE_SCALE;
+            sVs[i] = sVs[i] * VTRACE_SCALE + fVs[i] / Tolerance.SPEC_ATOL_PER_SCALE;
+            sPg[i] = sPg[i] * VTRACE_SCALE + fPg[i] / Tolerance.SPEC_ATOL_PER_SCALE;
         }
-        assertSameClassesAndClose("v-trace vs " + c, vsR, vsS, n, withSubnormalFloor(sVs, T));
-        assertSameClassesAndClose("v-trace pgAdv " + c, pgR, pgS, n, withSubnormalFloor(sPg, T));
+        String what = c + " rhoBar=" + rhoBar + " cBar=" + cBar;
+        assertSameClassesAndClose("v-trace vs " + what, vsR, vsS, n, withSubnormalFloor(sVs, T));
+        assertSameClassesAndClose("v-trace pgAdv " + what, pgR, pgS, n, withSubnormalFloor(sPg, T));
         untouchedPastTheShape(vsS, n);
         untouchedPastTheShape(pgS, n);
+    }
+
+    /**
+     * V-trace with log-ratios at exp's edges (around {@code -87}, the underflow {@code -103.9},
+     * {@code -Inf}, {@code 88.7}, {@code 88.8}, {@code +Inf}, {@code ±MAX_VALUE}, NaN) and clips
+     * that take each of the kernel's two exp routes: below 1e38 the clipped exp (ceiling
+     * {@code ln max(ρ̄, c̄) + 0.01}, flush below {@code e^-87}), above it or {@code +Inf} the full one.
+     * The fp32 kernel must not be asked to overflow where the reference's double does not: unless
+     * {@code ρ̄ <= 1e30} and {@code c̄ <= 1}, log-ratios stay at or below 0, so {@code ρ·q} and the
+     * products of {@code c} stay bounded, as they must in any fp32 implementation (with {@code c̄ =
+     * 1e30} and large ratios, {@code c·vs} reaches 1e60, finite only in the reference's double).
+     * (The full exp's top, {@code x > 88.72 -> +Inf}, is {@code SimdExpTest}'s.)
+     */
+    @Property(tries = 120)
+    void vtraceWithExtremeRatiosAndClips(@ForAll("cases") Case c, @ForAll("clips") float[] clips) {
+        ScanRollouts ro = rollout(c);
+        float[] logRho = ro.logRho();
+        boolean bounded = clips[0] <= 1e30f && clips[1] <= 1f; // ρ·q and the products of c stay inside fp32
+        float[] low = {-87f, Math.nextDown(-87f), -87.3f, -88f, -100f, -103.9f, -104f, -1e4f, -Float.MAX_VALUE,
+                Float.NEGATIVE_INFINITY, Float.NaN, 0f, -0f, -Float.MIN_VALUE};
+        float[] high = {88.7f, 88.8f, 100f, 1e4f, Float.MAX_VALUE, Float.POSITIVE_INFINITY, 3f, 20f};
+        Random rnd = new Random(c.seed() ^ 0x7a71);
+        for (int i = 0; i < c.T() * c.E(); i++) {
+            double u = rnd.nextDouble();
+            if (u < 0.2) {
+                logRho[i] = low[rnd.nextInt(low.length)];
+            } else if (u < 0.35 && bounded) {
+                logRho[i] = high[rnd.nextInt(high.length)];
+            } else if (!bounded && logRho[i] > 0) {
+                logRho[i] = -logRho[i];
+            }
+        }
+        for (SimdScans simd : simds(c)) {
+            Case forced = new Case(c.T(), c.E(), c.gamma(), c.lambda(), c.flags(), c.pTerminal(), c.seed(),
+                    simd.strategyFor(c.T(), c.E()));
+            checkVtrace(forced, ro, simd, simd.workspace(), clips[0], clips[1]);
+        }
+    }
+
+    /** (ρ̄, c̄) pairs: the usual ones, tiny, one at each side of the 1e38 route switch, and unclipped. */
+    @Provide
+    Arbitrary<float[]> clips() {
+        return Arbitraries.of(new float[] {1f, 1f}, new float[] {2.5f, 0.8f}, new float[] {1e-3f, 1e-3f},
+                new float[] {1e30f, 1f}, new float[] {1f, 1e30f}, new float[] {3e38f, 1f},
+                new float[] {Float.POSITIVE_INFINITY, 1f}, new float[] {1f, Float.POSITIVE_INFINITY},
+                new float[] {Float.POSITIVE_INFINITY, Float.POSITIVE_INFINITY});
     }
 
     private static void untouchedPastTheShape(float[] out, int n) {

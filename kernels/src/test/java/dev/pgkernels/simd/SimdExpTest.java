@@ -82,6 +82,39 @@ class SimdExpTest {
         sweep("expm1Tinier", SimdExp::expm1, Math::expm1, -1e-30f, 1e-30f, 2_001);
     }
 
+    /**
+     * {@link SimdExp#expClipped}: within 2 ulp of {@code exp(min(x, ceiling))} from the floor up, for
+     * ceilings from the clips V-trace meets ({@code ρ̄ = 1}, 2.5, a tiny and a huge clip); {@code +0}
+     * below the floor; never subnormal; and a clip at or below {@code e^ceiling / 1.01} is returned
+     * exactly by {@code min(bar, ·)} for every argument at or above the ceiling.
+     */
+    @Test
+    void expClippedIsExpBelowItsCeilingAndClipsExactlyAbove() {
+        for (float bar : new float[] {1f, 2.5f, 0.8f, 1e-3f, 1e-37f, 3e-38f, 1e30f, 1e38f}) {
+            float ceil = SimdExp.ratioCeiling(bar);
+            assertTrue(ceil >= SimdExp.CLIPPED_FLOOR && ceil <= 88f, "ceiling " + ceil + " for " + bar);
+            sweep("expClipped[" + bar + "]", v -> SimdExp.expClipped(v, ceil), x -> Math.exp(Math.min(x, ceil)),
+                    SimdExp.CLIPPED_FLOOR, Math.min(88f, ceil + 5f), 200_003);
+            float[] above = {ceil, Math.nextUp(ceil), ceil + 1f, 88.8f, 1e4f, Float.MAX_VALUE, Float.POSITIVE_INFINITY};
+            float[] e = apply(v -> SimdExp.expClipped(v, ceil), above);
+            for (int i = 0; i < above.length; i++) {
+                float clipped = e[i] > bar ? bar : e[i];
+                assertEquals(bar, clipped, "min(" + bar + ", expClipped(" + above[i] + "))");
+            }
+        }
+        float c1 = SimdExp.ratioCeiling(1f);
+        float[] below = {Math.nextDown(SimdExp.CLIPPED_FLOOR), -87.3f, -100f, -1e30f, -Float.MAX_VALUE,
+                Float.NEGATIVE_INFINITY};
+        for (float got : apply(v -> SimdExp.expClipped(v, c1), below)) {
+            assertEquals(0f, got);
+        }
+        float[] lowest = apply(v -> SimdExp.expClipped(v, c1), new float[] {SimdExp.CLIPPED_FLOOR});
+        assertTrue(lowest[0] >= Float.MIN_NORMAL, "the floor's result is normal: " + lowest[0]);
+        assertTrue(Float.isNaN(apply(v -> SimdExp.expClipped(v, c1), new float[] {Float.NaN})[0]));
+        assertTrue(Float.isNaN(SimdExp.ratioCeiling(Float.POSITIVE_INFINITY)), "+Inf needs the full exp");
+        assertTrue(Float.isNaN(SimdExp.ratioCeiling(2e38f)), "clips above 1e38 need the full exp");
+    }
+
     @Property(tries = 2000)
     void expmatchesMathExp(@ForAll @FloatRange(min = -110f, max = 89f) float x) {
         float got = apply(SimdExp::exp, new float[] {x})[0];
