@@ -465,7 +465,6 @@ public final class SimdScans extends AbstractScanKernels {
     private static void vtraceAcrossEnvs(int T, int E, float[] logRho, float[] reward, float[] value,
             float[] nextValue, boolean[] terminated, boolean[] done, float gamma, float lambda, float rhoBar,
             float cBar, float[] vs, float[] pgAdv, float[] vsNextRow) {
-        final FloatVector gv = FloatVector.broadcast(S, gamma);
         final int full = (E / L) * L;
         final float ceil = SimdExp.ratioCeiling(Math.max(rhoBar, cBar));
         if (full == E) {
@@ -488,6 +487,7 @@ public final class SimdScans extends AbstractScanKernels {
                 int count = E - full;
                 VectorMask<Float> m = S.indexInRange(0, count);
                 int i = row + full;
+                FloatVector gv = FloatVector.broadcast(S, gamma);
                 FloatVector x = FloatVector.fromArray(S, logRho, i, m);
                 FloatVector ratio = ceil == ceil ? SimdExp.expClipped(x, ceil) : SimdExp.exp(x);
                 FloatVector rho = ratio.blend(rhoBar, ratio.compare(VectorOperators.GT, rhoBar));
@@ -518,8 +518,13 @@ public final class SimdScans extends AbstractScanKernels {
     private static void flatVtrace(int lo, int hi, int n, int E, float[] logRho, float[] reward, float[] value,
             float[] nextValue, boolean[] terminated, boolean[] done, float gamma, float lambda, float rhoBar,
             float cBar, float ceil, float[] vs, float[] pgAdv) {
-        final FloatVector gv = FloatVector.broadcast(S, gamma);
         final boolean last = hi == n;
+        // the last row: every lane cut, and vs_{t+1} read from this row's own (not yet written) slot,
+        // which the cut's select discards: no vector ternary in the loop (a phi between a constant
+        // mask or vector and a loaded one is boxed when C2 does not unswitch the loop)
+        final VectorMask<Float> lastRow = S.maskAll(last);
+        final int nextOff = last ? 0 : E;
+        final FloatVector gv = FloatVector.broadcast(S, gamma);
         final FloatVector glv = FloatVector.broadcast(S, gamma * lambda);
         for (int i = hi - L; i >= lo; i -= L) {
             FloatVector x = FloatVector.fromArray(S, logRho, i);
@@ -530,8 +535,8 @@ public final class SimdScans extends AbstractScanKernels {
             FloatVector rv = FloatVector.fromArray(S, reward, i).sub(v);
             FloatVector nv = FloatVector.fromArray(S, nextValue, i);
             VectorMask<Float> term = VectorMask.fromArray(S, terminated, i);
-            VectorMask<Float> cut = last ? S.maskAll(true) : VectorMask.fromArray(S, done, i);
-            FloatVector vsNextStep = last ? nv : FloatVector.fromArray(S, vs, i + E);
+            VectorMask<Float> cut = VectorMask.fromArray(S, done, i).or(lastRow);
+            FloatVector vsNextStep = FloatVector.fromArray(S, vs, i + nextOff);
             FloatVector own = rho.mul(nv.blend(ZERO, term).fma(gv, rv)).add(v); // v + δ
             FloatVector out = g.fma(vsNextStep.sub(nv), own).blend(own, cut); // a select: nothing crosses a cut
             out.intoArray(vs, i);
@@ -550,6 +555,7 @@ public final class SimdScans extends AbstractScanKernels {
             float cBar, float ceil, float[] vs, float[] pgAdv, float[] vsNextRow) {
         final FloatVector gv = FloatVector.broadcast(S, gamma);
         final float gl = gamma * lambda;
+        final VectorMask<Float> lastRow = S.maskAll(last); // no vector ternary in the loop (see flatVtrace)
         for (int e = 0; e < full; e += L) {
             int i = row + e;
             FloatVector x = FloatVector.fromArray(S, logRho, i);
@@ -560,7 +566,7 @@ public final class SimdScans extends AbstractScanKernels {
             FloatVector rv = FloatVector.fromArray(S, reward, i).sub(v);
             FloatVector nv = FloatVector.fromArray(S, nextValue, i);
             VectorMask<Float> term = VectorMask.fromArray(S, terminated, i);
-            VectorMask<Float> cut = last ? S.maskAll(true) : VectorMask.fromArray(S, done, i);
+            VectorMask<Float> cut = VectorMask.fromArray(S, done, i).or(lastRow);
             FloatVector vsNextStep = FloatVector.fromArray(S, vsNextRow, e);
             FloatVector out = rho.mul(nv.blend(ZERO, term).fma(gv, rv)).add(v)
                     .add(g.mul(vsNextStep.sub(nv)).blend(ZERO, cut));
