@@ -44,14 +44,13 @@ import jdk.incubator.vector.VectorSpecies;
  * composition reassociates the products of {@code c}, which changes rounding, not the value.
  *
  * <p><b>V-trace's ratio.</b> {@code exp(logRho)} is only used clipped, {@code min(ρ̄, ·)} and
- * {@code min(c̄, ·)}, so when {@code max(ρ̄, c̄) <= 1e38} it is computed by
- * {@link SimdExp#expClipped}: arguments above {@code ln max(ρ̄, c̄) + 0.01} are taken at that ceiling
- * (the clips then return {@code ρ̄} and {@code c̄} exactly, as for the true ratio) and ratios below
- * {@code e^-87 ≈ 1.65e-38} are 0 — an absolute change below {@code 1.65e-38} in {@code ρ} and
- * {@code c/λ}, which the double reference keeps. That saves the full exp's split scale and a clamp,
- * 10% of a V-trace step (measured in L2 at 128×64: 3.6 → 3.2 µs). With a larger clip or
- * {@code +Inf} every ratio matters and the full {@link SimdExp#exp} is used; a ratio above
- * {@code Float.MAX_VALUE} is then {@code +Inf}, as in any fp32 computation.
+ * {@code min(c̄, ·)}, so it is computed by {@link SimdExp#expClipped}: arguments above
+ * {@code ln max(ρ̄, c̄) + 0.01} (at most 89) are taken at that ceiling (the clips then return
+ * {@code ρ̄} and {@code c̄} exactly, as for the true ratio) and ratios below {@code e^-86.5 ≈ 2.7e-38}
+ * are 0 — an absolute change below {@code 2.7e-38} in {@code ρ} and {@code c/λ}, which the double
+ * reference keeps. That saves the full exp's split scale and a clamp, 10% of a V-trace step
+ * (measured in L2 at 128×64: 3.6 → 3.2 µs). With {@code +Inf} clips a ratio above
+ * {@code Float.MAX_VALUE} is {@code +Inf}, as in any fp32 computation.
  *
  * <p>Allocation-free: the scratch (a row of {@code E} carries across environments; the powers
  * of {@code γλ} and a carry for GAE along time; a block of terms for V-trace along time; three
@@ -221,20 +220,22 @@ public final class SimdScans extends AbstractScanKernels {
                 int count = E - full;
                 VectorMask<Float> m = S.indexInRange(0, count);
                 int i = row + full;
-                FloatVector r = FloatVector.fromArray(S, reward, i, m);
-                FloatVector v = value == null ? ZERO : FloatVector.fromArray(S, value, i, m);
-                FloatVector nv = value == null ? ZERO : FloatVector.fromArray(S, nextValue, nvOff + i, m);
-                VectorMask<Float> term = VectorMask.fromLong(S, tailBits(terminated, i, count));
+                // no vector ternary with the constant ZERO: such a phi is boxed, 192 B per row
+                FloatVector delta = FloatVector.fromArray(S, reward, i, m);
                 VectorMask<Float> dn = VectorMask.fromLong(S, tailBits(done, i, count));
-                FloatVector delta = nv.mul(gamma).blend(ZERO, term).add(r).sub(v);
+                if (value != null) {
+                    VectorMask<Float> term = VectorMask.fromLong(S, tailBits(terminated, i, count));
+                    FloatVector nv = FloatVector.fromArray(S, nextValue, nvOff + i, m);
+                    delta = nv.mul(gamma).blend(ZERO, term).add(delta).sub(FloatVector.fromArray(S, value, i, m));
+                }
                 FloatVector next = FloatVector.fromArray(S, carry, full, m);
                 FloatVector a = next.fma(FloatVector.broadcast(S, gl), delta).blend(delta, dn); // A = delta + (done ? 0 : γλ A_{t+1})
                 a.intoArray(carry, full, m);
                 if (adv != null) {
                     a.intoArray(adv, i, m);
                 }
-                if (ret != null) {
-                    a.add(v).intoArray(ret, i, m);
+                if (ret != null) { // value != null: reward-to-go has no returns
+                    a.add(FloatVector.fromArray(S, value, i, m)).intoArray(ret, i, m);
                 }
             }
         }
@@ -371,13 +372,6 @@ public final class SimdScans extends AbstractScanKernels {
         final VectorShuffle<Float>[] shift = SHIFT[E];
         final long[] upd = UPD[E];
         final int[] shamt = SHAMT[E];
-        final VectorShuffle<Float> s0 = shift[0], s1 = shift[1], s2 = shift[2], s3 = shift[3];
-        final long u0 = upd[0], u1 = upd[1], u2 = upd[2], u3 = upd[3];
-        final int h0 = shamt[0], h1 = shamt[1], h2 = shamt[2], h3 = shamt[3];
-        final FloatVector g0 = FloatVector.fromArray(S, w, L), g1 = FloatVector.fromArray(S, w, 2 * L),
-                g2 = FloatVector.fromArray(S, w, 3 * L), g3 = FloatVector.fromArray(S, w, 4 * L);
-        final FloatVector pow = FloatVector.fromArray(S, w, 0);
-        final VectorShuffle<Float> mod = MOD[E];
         final int top = (n / L) * L;
         if (top < n) {
             int count = n - top;
@@ -407,16 +401,38 @@ public final class SimdScans extends AbstractScanKernels {
         } else {
             ZERO.intoArray(w, (R + 1) * L); // A_T = 0
         }
+        gaeAlongLoop(top, E, reward, value, nextValue, nvOff, terminated, done, gamma, adv, ret, w);
+    }
+
+    /**
+     * The full vectors {@code [0, top)} of {@link #gaeAlongFull}, from the last, the carry in from
+     * {@code w[(R+1)L..)}. Its own method so that C2 compiles the hot loop with its own inlining
+     * budget: inside {@code gaeAlongFull}, after the partial vector's code was inlined first (its
+     * profile counts once per call, like the loop's entry), the loop's {@code blend} was left out of
+     * line and every vector boxed (measured: 96 B per vector, 4× the time, at 4096×8 once every
+     * strategy and width had run in the JVM).
+     */
+    private static void gaeAlongLoop(int top, int E, float[] reward, float[] value, float[] nextValue, int nvOff,
+            boolean[] terminated, boolean[] done, float gamma, float[] adv, float[] ret, float[] w) {
+        final VectorShuffle<Float>[] shift = SHIFT[E];
+        final long[] upd = UPD[E];
+        final int[] shamt = SHAMT[E];
+        final VectorShuffle<Float> s0 = shift[0], s1 = shift[1], s2 = shift[2], s3 = shift[3];
+        final long u0 = upd[0], u1 = upd[1], u2 = upd[2], u3 = upd[3];
+        final int h0 = shamt[0], h1 = shamt[1], h2 = shamt[2], h3 = shamt[3];
+        final FloatVector g0 = FloatVector.fromArray(S, w, L), g1 = FloatVector.fromArray(S, w, 2 * L),
+                g2 = FloatVector.fromArray(S, w, 3 * L), g3 = FloatVector.fromArray(S, w, 4 * L);
+        final FloatVector pow = FloatVector.fromArray(S, w, 0);
+        final VectorShuffle<Float> mod = MOD[E];
         FloatVector next = FloatVector.fromArray(S, w, (R + 1) * L); // the following vector's result
         for (int base = top - L; base >= 0; base -= L) {
-            FloatVector r = FloatVector.fromArray(S, reward, base);
-            FloatVector d, v = ZERO;
-            if (value == null) {
-                d = r;
-            } else {
-                v = FloatVector.fromArray(S, value, base);
+            // no vector phi with the constant ZERO (it was boxed: 80 B per vector); the returns reload
+            // value (ret != null only with values: reward-to-go has no returns)
+            FloatVector d = FloatVector.fromArray(S, reward, base);
+            if (value != null) {
                 FloatVector nv = FloatVector.fromArray(S, nextValue, nvOff + base);
-                d = nv.mul(gamma).blend(ZERO, VectorMask.fromArray(S, terminated, base)).add(r).sub(v);
+                d = nv.mul(gamma).blend(ZERO, VectorMask.fromArray(S, terminated, base)).add(d)
+                        .sub(FloatVector.fromArray(S, value, base));
             }
             long b = VectorMask.fromArray(S, done, base).toLong(); // lanes whose range holds a boundary
             FloatVector dd = d.rearrange(s0, VectorMask.fromLong(S, u0 & ~b)).fma(g0, d);
@@ -437,7 +453,7 @@ public final class SimdScans extends AbstractScanKernels {
                 a.intoArray(adv, base);
             }
             if (ret != null) {
-                a.add(v).intoArray(ret, base);
+                a.add(FloatVector.fromArray(S, value, base)).intoArray(ret, base);
             }
             next = a;
         }
@@ -484,28 +500,41 @@ public final class SimdScans extends AbstractScanKernels {
             rowVtrace(row, full, last, logRho, reward, value, nextValue, terminated, done, gamma, lambda, rhoBar, cBar,
                     ceil, vs, pgAdv, vsNextRow);
             if (full < E) {
-                int count = E - full;
-                VectorMask<Float> m = S.indexInRange(0, count);
-                int i = row + full;
-                FloatVector gv = FloatVector.broadcast(S, gamma);
-                FloatVector x = FloatVector.fromArray(S, logRho, i, m);
-                FloatVector ratio = ceil == ceil ? SimdExp.expClipped(x, ceil) : SimdExp.exp(x);
-                FloatVector rho = ratio.blend(rhoBar, ratio.compare(VectorOperators.GT, rhoBar));
-                FloatVector g = ratio.blend(cBar, ratio.compare(VectorOperators.GT, cBar)).mul(lambda).mul(gamma);
-                FloatVector v = FloatVector.fromArray(S, value, i, m);
-                FloatVector rv = FloatVector.fromArray(S, reward, i, m).sub(v);
-                FloatVector nv = FloatVector.fromArray(S, nextValue, i, m);
-                VectorMask<Float> term = VectorMask.fromLong(S, tailBits(terminated, i, count));
-                VectorMask<Float> cut = VectorMask.fromLong(S, last ? ALL_LANES : tailBits(done, i, count));
-                FloatVector vsNextStep = FloatVector.fromArray(S, vsNextRow, full, m);
-                FloatVector out = rho.mul(nv.blend(ZERO, term).fma(gv, rv)).add(v)
-                        .add(g.mul(vsNextStep.sub(nv)).blend(ZERO, cut));
-                out.intoArray(vs, i, m);
-                out.intoArray(vsNextRow, full, m);
-                if (pgAdv != null) {
-                    rho.mul(vsNextStep.blend(nv, cut).blend(ZERO, term).fma(gv, rv)).intoArray(pgAdv, i, m);
-                }
+                tailVtrace(row, full, E, last, logRho, reward, value, nextValue, terminated, done, gamma, lambda,
+                        rhoBar, cBar, ceil, vs, pgAdv, vsNextRow);
             }
+        }
+    }
+
+    /**
+     * The masked last vector of a row of V-trace across environments ({@code E} not a multiple of
+     * the lane count), its carry in {@code vsNextRow[full..E)}. A method of its own, as
+     * {@link #rowVtrace}: inline in the once-per-call row loop, its vectors were boxed once the
+     * loop's compilation had spent its inlining budget (measured: 384 B per row at 512×35).
+     */
+    private static void tailVtrace(int row, int full, int E, boolean last, float[] logRho, float[] reward,
+            float[] value, float[] nextValue, boolean[] terminated, boolean[] done, float gamma, float lambda,
+            float rhoBar, float cBar, float ceil, float[] vs, float[] pgAdv, float[] vsNextRow) {
+        int count = E - full;
+        VectorMask<Float> m = S.indexInRange(0, count);
+        int i = row + full;
+        FloatVector gv = FloatVector.broadcast(S, gamma);
+        FloatVector x = FloatVector.fromArray(S, logRho, i, m);
+        FloatVector ratio = SimdExp.expClipped(x, ceil);
+        FloatVector rho = ratio.blend(rhoBar, ratio.compare(VectorOperators.GT, rhoBar));
+        FloatVector g = ratio.blend(cBar, ratio.compare(VectorOperators.GT, cBar)).mul(lambda).mul(gamma);
+        FloatVector v = FloatVector.fromArray(S, value, i, m);
+        FloatVector rv = FloatVector.fromArray(S, reward, i, m).sub(v);
+        FloatVector nv = FloatVector.fromArray(S, nextValue, i, m);
+        VectorMask<Float> term = VectorMask.fromLong(S, tailBits(terminated, i, count));
+        VectorMask<Float> cut = VectorMask.fromLong(S, last ? ALL_LANES : tailBits(done, i, count));
+        FloatVector vsNextStep = FloatVector.fromArray(S, vsNextRow, full, m);
+        FloatVector out = rho.mul(nv.blend(ZERO, term).fma(gv, rv)).add(v)
+                .add(g.mul(vsNextStep.sub(nv)).blend(ZERO, cut));
+        out.intoArray(vs, i, m);
+        out.intoArray(vsNextRow, full, m);
+        if (pgAdv != null) {
+            rho.mul(vsNextStep.blend(nv, cut).blend(ZERO, term).fma(gv, rv)).intoArray(pgAdv, i, m);
         }
     }
 
@@ -528,7 +557,7 @@ public final class SimdScans extends AbstractScanKernels {
         final FloatVector glv = FloatVector.broadcast(S, gamma * lambda);
         for (int i = hi - L; i >= lo; i -= L) {
             FloatVector x = FloatVector.fromArray(S, logRho, i);
-            FloatVector ratio = ceil == ceil ? SimdExp.expClipped(x, ceil) : SimdExp.exp(x);
+            FloatVector ratio = SimdExp.expClipped(x, ceil);
             FloatVector rho = ratio.blend(rhoBar, ratio.compare(VectorOperators.GT, rhoBar));
             FloatVector g = ratio.blend(cBar, ratio.compare(VectorOperators.GT, cBar)).mul(glv);
             FloatVector v = FloatVector.fromArray(S, value, i);
@@ -559,7 +588,7 @@ public final class SimdScans extends AbstractScanKernels {
         for (int e = 0; e < full; e += L) {
             int i = row + e;
             FloatVector x = FloatVector.fromArray(S, logRho, i);
-            FloatVector ratio = ceil == ceil ? SimdExp.expClipped(x, ceil) : SimdExp.exp(x);
+            FloatVector ratio = SimdExp.expClipped(x, ceil);
             FloatVector rho = ratio.blend(rhoBar, ratio.compare(VectorOperators.GT, rhoBar));
             FloatVector g = ratio.blend(cBar, ratio.compare(VectorOperators.GT, cBar)).mul(gl);
             FloatVector v = FloatVector.fromArray(S, value, i);
@@ -675,7 +704,7 @@ public final class SimdScans extends AbstractScanKernels {
         final int dOff = 2 * L - lo, cOff = 2 * L + VT_BLOCK - lo, rOff = 2 * L + 2 * VT_BLOCK - lo;
         for (int base = lo; base < hi; base += L) {
             FloatVector x = FloatVector.fromArray(S, logRho, base);
-            FloatVector ratio = ceil == ceil ? SimdExp.expClipped(x, ceil) : SimdExp.exp(x);
+            FloatVector ratio = SimdExp.expClipped(x, ceil);
             FloatVector rho = ratio.blend(rhoBar, ratio.compare(VectorOperators.GT, rhoBar));
             FloatVector cc = ratio.blend(cBar, ratio.compare(VectorOperators.GT, cBar)).mul(glv);
             FloatVector rv = FloatVector.fromArray(S, reward, base).sub(FloatVector.fromArray(S, value, base));
@@ -1238,7 +1267,7 @@ public final class SimdScans extends AbstractScanKernels {
         int base = lo;
         for (; base < fast; base += L) {
             FloatVector x = FloatVector.fromArray(S, logRho, base);
-            FloatVector ratio = ceil == ceil ? SimdExp.expClipped(x, ceil) : SimdExp.exp(x);
+            FloatVector ratio = SimdExp.expClipped(x, ceil);
             FloatVector rho = ratio.blend(rhoBar, ratio.compare(VectorOperators.GT, rhoBar));
             FloatVector g = ratio.blend(cBar, ratio.compare(VectorOperators.GT, cBar)).mul(glv);
             FloatVector rv = FloatVector.fromArray(S, reward, base).sub(FloatVector.fromArray(S, value, base));
@@ -1256,7 +1285,7 @@ public final class SimdScans extends AbstractScanKernels {
             VectorMask<Float> m = full ? S.maskAll(true) : S.indexInRange(0, count);
             long nextBits = hasNextBits(base, count, n, E);
             FloatVector x = full ? FloatVector.fromArray(S, logRho, base) : FloatVector.fromArray(S, logRho, base, m);
-            FloatVector ratio = ceil == ceil ? SimdExp.expClipped(x, ceil) : SimdExp.exp(x);
+            FloatVector ratio = SimdExp.expClipped(x, ceil);
             FloatVector rho = ratio.blend(rhoBar, ratio.compare(VectorOperators.GT, rhoBar));
             FloatVector g = ratio.blend(cBar, ratio.compare(VectorOperators.GT, cBar)).mul(gl);
             FloatVector r = full ? FloatVector.fromArray(S, reward, base) : FloatVector.fromArray(S, reward, base, m);

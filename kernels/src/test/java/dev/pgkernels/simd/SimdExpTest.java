@@ -84,17 +84,18 @@ class SimdExpTest {
 
     /**
      * {@link SimdExp#expClipped}: within 2 ulp of {@code exp(min(x, ceiling))} from the floor up, for
-     * ceilings from the clips V-trace meets ({@code ρ̄ = 1}, 2.5, a tiny and a huge clip); {@code +0}
-     * below the floor; never subnormal; and a clip at or below {@code e^ceiling / 1.01} is returned
-     * exactly by {@code min(bar, ·)} for every argument at or above the ceiling.
+     * ceilings from the clips V-trace meets ({@code ρ̄ = 1}, 2.5, tiny and huge clips, {@code +Inf});
+     * {@code +0} below the floor; never subnormal; {@code +Inf} past fp32's range; and a clip at or
+     * below {@code e^ceiling / 1.01} is returned exactly by {@code min(bar, ·)} for every argument
+     * at or above the ceiling.
      */
     @Test
     void expClippedIsExpBelowItsCeilingAndClipsExactlyAbove() {
-        for (float bar : new float[] {1f, 2.5f, 0.8f, 1e-3f, 1e-37f, 3e-38f, 1e30f, 1e38f}) {
+        for (float bar : new float[] {1f, 2.5f, 0.8f, 1e-3f, 1e-37f, 3e-38f, 1e30f, 1e38f, 3e38f}) {
             float ceil = SimdExp.ratioCeiling(bar);
-            assertTrue(ceil >= SimdExp.CLIPPED_FLOOR && ceil <= 88f, "ceiling " + ceil + " for " + bar);
+            assertTrue(ceil >= SimdExp.CLIPPED_FLOOR && ceil <= SimdExp.CLIPPED_TOP, "ceiling " + ceil + " for " + bar);
             sweep("expClipped[" + bar + "]", v -> SimdExp.expClipped(v, ceil), x -> Math.exp(Math.min(x, ceil)),
-                    SimdExp.CLIPPED_FLOOR, Math.min(88f, ceil + 5f), 200_003);
+                    SimdExp.CLIPPED_FLOOR, Math.min(88.7f, ceil + 5f), 200_003);
             float[] above = {ceil, Math.nextUp(ceil), ceil + 1f, 88.8f, 1e4f, Float.MAX_VALUE, Float.POSITIVE_INFINITY};
             float[] e = apply(v -> SimdExp.expClipped(v, ceil), above);
             for (int i = 0; i < above.length; i++) {
@@ -103,7 +104,7 @@ class SimdExpTest {
             }
         }
         float c1 = SimdExp.ratioCeiling(1f);
-        float[] below = {Math.nextDown(SimdExp.CLIPPED_FLOOR), -87.3f, -100f, -1e30f, -Float.MAX_VALUE,
+        float[] below = {Math.nextDown(SimdExp.CLIPPED_FLOOR), -87f, -87.3f, -100f, -1e30f, -Float.MAX_VALUE,
                 Float.NEGATIVE_INFINITY};
         for (float got : apply(v -> SimdExp.expClipped(v, c1), below)) {
             assertEquals(0f, got);
@@ -111,8 +112,16 @@ class SimdExpTest {
         float[] lowest = apply(v -> SimdExp.expClipped(v, c1), new float[] {SimdExp.CLIPPED_FLOOR});
         assertTrue(lowest[0] >= Float.MIN_NORMAL, "the floor's result is normal: " + lowest[0]);
         assertTrue(Float.isNaN(apply(v -> SimdExp.expClipped(v, c1), new float[] {Float.NaN})[0]));
-        assertTrue(Float.isNaN(SimdExp.ratioCeiling(Float.POSITIVE_INFINITY)), "+Inf needs the full exp");
-        assertTrue(Float.isNaN(SimdExp.ratioCeiling(2e38f)), "clips above 1e38 need the full exp");
+        // unclipped (+Inf) and the largest clips: the ceiling is 89, where the result overflows as exp's
+        float top = SimdExp.ratioCeiling(Float.POSITIVE_INFINITY);
+        assertEquals(SimdExp.CLIPPED_TOP, top);
+        assertTrue(SimdExp.ratioCeiling(Float.MAX_VALUE) <= top);
+        sweep("expClipped[top]", v -> SimdExp.expClipped(v, top), Math::exp, SimdExp.CLIPPED_FLOOR, 88.7f, 400_003);
+        sweep("expClipped[overflow]", v -> SimdExp.expClipped(v, top), Math::exp, 88f, 88.75f, 100_003);
+        float[] inf = apply(v -> SimdExp.expClipped(v, top), new float[] {88.8f, 89f, 1e4f, Float.POSITIVE_INFINITY});
+        for (float got : inf) {
+            assertEquals(Float.POSITIVE_INFINITY, got);
+        }
     }
 
     @Property(tries = 2000)
