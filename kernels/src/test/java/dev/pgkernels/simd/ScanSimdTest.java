@@ -457,13 +457,7 @@ class ScanSimdTest {
      */
     @Test
     void scansDoNotAllocatePerVectorWhenAllOfThemRun() {
-        java.lang.management.ThreadMXBean tb = java.lang.management.ManagementFactory.getThreadMXBean();
-        org.junit.jupiter.api.Assumptions.assumeTrue(tb instanceof com.sun.management.ThreadMXBean,
-                "needs com.sun.management.ThreadMXBean (a HotSpot JVM) to count allocated bytes");
-        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) tb;
-        org.junit.jupiter.api.Assumptions.assumeTrue(mx.isThreadAllocatedMemorySupported()
-                && mx.isThreadAllocatedMemoryEnabled(), "thread allocation counting is off in this JVM");
-        long id = Thread.currentThread().threadId();
+        java.util.function.LongSupplier allocated = dev.pgkernels.testsupport.Allocations.currentThread();
         int l = SimdScans.lanes();
         for (int[] shape : new int[][] {{4096, 3}, {4096, l / 2}, {8192, 1}, {512, 2 * l + 3}, {512, 4 * l}}) {
             int T = shape[0], E = shape[1], n = T * E;
@@ -481,7 +475,7 @@ class ScanSimdTest {
             while ((best[0] > 4096 || best[1] > 4096 || (checked == 3 && best[2] > 4096))
                     && System.nanoTime() < end) {
                 for (int scan = 0; scan < 3; scan++) {
-                    long a0 = mx.getThreadAllocatedBytes(id);
+                    long a0 = allocated.getAsLong();
                     for (int k = 0; k < 10; k++) {
                         switch (scan) {
                             case 0 -> simd.rewardToGo(T, E, ro.reward(), ro.done(), 0.99f, o1, ws);
@@ -491,7 +485,7 @@ class ScanSimdTest {
                                     ro.terminated(), ro.done(), 0.99f, 1f, 1f, 1f, o1, o2, ws);
                         }
                     }
-                    best[scan] = Math.min(best[scan], (mx.getThreadAllocatedBytes(id) - a0) / 10);
+                    best[scan] = Math.min(best[scan], (allocated.getAsLong() - a0) / 10);
                 }
             }
             for (int scan = 0; scan < checked; scan++) {

@@ -437,12 +437,7 @@ class SoftmaxSimdTest {
      */
     @Test
     void narrowUpdateAllocatesOnlyItsTileAfterTheReferenceRan() {
-        java.lang.management.ThreadMXBean tb = java.lang.management.ManagementFactory.getThreadMXBean();
-        org.junit.jupiter.api.Assumptions.assumeTrue(tb instanceof com.sun.management.ThreadMXBean,
-                "needs com.sun.management.ThreadMXBean (a HotSpot JVM) to count allocated bytes");
-        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) tb;
-        org.junit.jupiter.api.Assumptions.assumeTrue(mx.isThreadAllocatedMemorySupported()
-                && mx.isThreadAllocatedMemoryEnabled(), "thread allocation counting is off in this JVM");
+        java.util.function.LongSupplier allocated = dev.pgkernels.testsupport.Allocations.currentThread();
         int b = 4096, a = 18;
         ScaleFunction f = ScaleFunction.sq().withLogRatioClip(20);
         Random rnd = new Random(7);
@@ -460,16 +455,15 @@ class SoftmaxSimdTest {
             REF.update(form, f, b, a, q, act, mu, t, g);
         }
         SimdSoftmax simd = new SimdSoftmax();
-        long id = Thread.currentThread().threadId();
         for (UpdateForm form : UpdateForm.values()) {
             long best = Long.MAX_VALUE;
             long end = System.nanoTime() + 60_000_000_000L;
             while (best > 64 * 1024 && System.nanoTime() < end) {
-                long a0 = mx.getThreadAllocatedBytes(id);
+                long a0 = allocated.getAsLong();
                 for (int k = 0; k < 20; k++) {
                     simd.update(form, f, b, a, q, act, mu, t, g);
                 }
-                best = Math.min(best, (mx.getThreadAllocatedBytes(id) - a0) / 20);
+                best = Math.min(best, (allocated.getAsLong() - a0) / 20);
             }
             if (best > 64 * 1024) {
                 fail(form + " at " + b + "x" + a + ": best window allocated " + best + " bytes per call (bound 64 KB)");
