@@ -362,10 +362,10 @@ public final class SimdScans extends AbstractScanKernels {
 
     /**
      * The vectors of {@link #gaeAlongTime} from the last: the rollout's partial last vector (if any)
-     * with masks, its result through the carry slot, then the full ones ({@link #gaeAlongLoop}). The partial vector is in
-     * this method rather than one of its own: run once per call, such a method stays in C1 code for
-     * thousands of calls, where every vector operation allocates (measured: 3.5 KB per call at
-     * 1000×1, 4.4 µs instead of 0.5).
+     * with masks, its result through the carry slot, then the full ones ({@link #gaeAlongLoop}). The
+     * partial vector is in this method rather than one of its own: run once per call, such a method
+     * stays in C1 code for thousands of calls, where every vector operation allocates (measured:
+     * 3.5 KB per call at 1000×1, 4.4 µs instead of 0.5).
      */
     private static void gaeAlongFull(int n, int E, float[] reward, float[] value, float[] nextValue, int nvOff,
             boolean[] terminated, boolean[] done, float gamma, float[] adv, float[] ret, float[] w) {
